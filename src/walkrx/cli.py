@@ -1,0 +1,26 @@
+"""The ``walkrx`` command: every Django management command plus walkrx's own.
+
+walkrx demo            # demo clinic on http://127.0.0.1:8000
+walkrx serve --port 8080
+walkrx migrate
+walkrx help            # list every command
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from walkrx.web.config import ConfigError
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "walkrx.web.settings")
+    try:
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["walkrx", *args])
+    except ConfigError as error:
+        sys.stderr.write(f"walkrx: configuration error: {error}\n")
+        raise SystemExit(2) from None
