@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.util import find_spec
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -13,9 +15,19 @@ from walkrx.web.patients.models import Patient
 PASSWORD = "correct horse battery staple"
 
 
+IMMEDIATE_TASKS = (
+    "django.tasks.backends.immediate.ImmediateBackend"
+    if find_spec("django.tasks") is not None
+    else "django_tasks.backends.immediate.ImmediateBackend"
+)
+
+
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: object) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+def _test_settings(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Background tasks run at once, in the test's own process.
+    settings.TASKS = {"default": {"BACKEND": IMMEDIATE_TASKS}}
+    settings.WALKRX_UPLOAD_DIR = str(tmp_path_factory.mktemp("uploads"))
 
 
 @dataclass

@@ -114,7 +114,9 @@ def run_walkrx(
     *args: str, extra_env: dict[str, str], home: Path
 ) -> subprocess.CompletedProcess[str]:
     environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("WALKRX_", "DATABASE_URL"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("WALKRX_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
     }
     environment.update(WALKRX_HOME=str(home), **extra_env)
     return subprocess.run(

@@ -19,6 +19,9 @@ ALLOWED_HOSTS = config.allowed_hosts(env, DEBUG)
 HTTPS = env.boolean("WALKRX_HTTPS", "WALKRX_ALLOWED_HOSTS" in os.environ)
 BEHIND_PROXY = env.boolean("WALKRX_BEHIND_PROXY", False)
 SITE_URL = env.text("WALKRX_SITE_URL", "")
+# A licensed clinic's instrument pack (item wording for Oswestry, STarT Back, ...);
+# without one, the sample pack with placeholder wording is used.
+INSTRUMENT_PACK_PATH = env.text("WALKRX_INSTRUMENT_PACK", "")
 UPLOAD_MAX_BYTES = env.integer("WALKRX_UPLOAD_MAX_BYTES", 4 * 1024**3, minimum=1024)
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -32,6 +35,11 @@ INSTALLED_APPS = [
     "walkrx.web.clinics",
     "walkrx.web.patients",
     "walkrx.web.audit",
+    "walkrx.web.programmes",
+    "walkrx.web.activity",
+    "walkrx.web.alerts",
+    "walkrx.web.api",
+    "walkrx.web.imports",
     "walkrx.web.server",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -136,6 +144,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = str(WALKRX_HOME / "uploads")
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, exist_ok=True)
+# Uploaded files wait here for the worker; with workers on other machines, a shared volume.
+WALKRX_UPLOAD_DIR = env.text("WALKRX_UPLOAD_DIR", str(WALKRX_HOME / "uploads" / "jobs"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.text("WALKRX_TIME_ZONE", "UTC")

@@ -11,5 +11,8 @@ urlpatterns = [
     path("accounts/", include("walkrx.web.accounts.urls")),
     path("clinic/", include("walkrx.web.clinics.urls")),
     path("me/", include("walkrx.web.patients.urls")),
+    path("calendar/", include("walkrx.web.patients.feed_urls")),
+    path("imports/", include("walkrx.web.imports.urls")),
+    path("api/", include("walkrx.web.api.urls")),
     path("admin/", admin.site.urls),
 ]

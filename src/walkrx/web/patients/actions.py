@@ -17,6 +17,7 @@ from walkrx.web.accounts.models import User, normalise_email
 from walkrx.web.audit.actions import record_event
 from walkrx.web.clinics.models import Clinic, StaffMember
 from walkrx.web.patients.models import Patient
+from walkrx.web.programmes.actions import open_programme
 
 
 class PatientError(Exception):
@@ -44,6 +45,7 @@ def add_patient(
     patient = Patient.objects.create(user=user, clinic=clinic, date_of_birth=date_of_birth)
     if care_team:
         patient.care_team.set(care_team)
+    open_programme(patient)
     record_event(actor=added_by, action="add patient", patient=patient)
     return patient
 

@@ -29,3 +29,32 @@ class Patient(models.Model):
     @property
     def name(self) -> str:
         return self.user.full_name
+
+
+CALENDAR_TOKEN_MAX_LENGTH = 64
+
+
+class CalendarFeed(models.Model):
+    """A private calendar address for one patient; revoking it makes the address stop working.
+
+    The token is a random 32-byte secret (URL-safe), looked up by equality. A patient has at
+    most one feed that is not revoked.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token = models.CharField(max_length=CALENDAR_TOKEN_MAX_LENGTH, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_calendar_feed_per_patient",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.patient} ({'revoked' if self.revoked_at else 'live'})"

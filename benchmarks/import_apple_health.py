@@ -1,0 +1,159 @@
+"""Benchmark: importing a large Apple Health export, against healthkit-to-sqlite.
+
+Generates a realistic ``export.xml`` (most records are watch heart-rate and energy
+samples, as in real exports), then imports the same file with ``walkrx import`` (into a
+fresh SQLite database, all database writes included) and with the baseline,
+healthkit-to-sqlite (installed on first use into benchmarks/.venv-baseline). Prints wall
+time, throughput and peak memory of each, and checks the targets:
+
+- walkrx takes at most 1/20 of the baseline's time;
+- walkrx's peak memory stays under 250 MB.
+
+Usage::
+
+    python benchmarks/import_apple_health.py [--mb 300] [--runs 1] [--database-url URL]
+
+Exit status 0 when both targets are met, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BASELINE = "healthkit-to-sqlite==1.0.1"
+BASELINE_VENV = HERE / ".venv-baseline"
+TARGET_RATIO = 1 / 20
+TARGET_PEAK_MB = 250
+
+
+@dataclass
+class Run:
+    name: str
+    seconds: float
+    peak_mb: float
+    returncode: int
+
+
+def timed(name: str, command: list[str], env: dict[str, str]) -> Run:
+    """Run a command; wall time and the child's own peak RSS (from wait4)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Run(name, seconds, usage.ru_maxrss / 1024, process.returncode)
+
+
+def baseline_command() -> list[str]:
+    tool = BASELINE_VENV / "bin" / "healthkit-to-sqlite"
+    if not tool.exists():
+        print(f"Installing the baseline ({BASELINE}) into {BASELINE_VENV} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(BASELINE_VENV)], check=True)
+        subprocess.run(
+            [str(BASELINE_VENV / "bin" / "pip"), "install", "--quiet", BASELINE], check=True
+        )
+    return [str(tool)]
+
+
+def make_export(workdir: Path, megabytes: float) -> Path:
+    sys.path.insert(0, str(HERE))
+    from apple_health_generate import generate
+
+    raw = workdir / "raw.xml"
+    generate(raw, megabytes, seed=1)
+    # The baseline stops at the first stray control character (which real exports
+    # sometimes hold and walkrx tolerates), so both tools read a file without them.
+    clean = workdir / "export.xml"
+    with raw.open("rb") as source, clean.open("wb") as target:
+        for chunk in iter(lambda: source.read(8 * 1024 * 1024), b""):
+            target.write(chunk.replace(b"\x0b", b""))
+    raw.unlink()
+    return clean
+
+
+def walkrx_env(home: Path, database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WALKRX_")}
+    env.update(WALKRX_HOME=str(home), DATABASE_URL=database_url, WALKRX_LOG_LEVEL="WARNING")
+    return env
+
+
+def run_walkrx(export: Path, workdir: Path, database_url: str, index: int) -> Run:
+    home = workdir / f"walkrx-home-{index}"
+    env = walkrx_env(home, database_url)
+    walkrx = [sys.executable, "-m", "walkrx"]
+    email = f"bench{index}@example.org"
+    subprocess.run([*walkrx, "migrate", "-v0"], env=env, check=True)
+    subprocess.run(
+        [*walkrx, "patients", "add", "--email", email, "--name", "Bench Mark"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return timed(
+        "walkrx import", [*walkrx, "import", str(export), "--patient", email, "--quiet"], env
+    )
+
+
+def run_baseline(export: Path, workdir: Path, index: int) -> Run:
+    database = workdir / f"baseline-{index}.db"
+    return timed(
+        "healthkit-to-sqlite",
+        [*baseline_command(), "--xml", "--silent", str(export), str(database)],
+        dict(os.environ),
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mb", type=float, default=300.0, help="export size (default 300)")
+    parser.add_argument("--runs", type=int, default=1, help="runs of each tool")
+    parser.add_argument(
+        "--database-url", default="", help="walkrx database (default: SQLite in a temp dir)"
+    )
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="walkrx-bench-") as tmp:
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        print(f"Generating a {args.mb:g} MB Apple Health export ...", flush=True)
+        export = make_export(workdir, args.mb)
+        size_mb = export.stat().st_size / 1e6
+        ours, theirs = [], []
+        for index in range(args.runs):
+            ours.append(run_walkrx(export, workdir, args.database_url, index))
+            theirs.append(run_baseline(export, workdir, index))
+        for run in (*ours, *theirs):
+            if run.returncode != 0:
+                print(f"{run.name} failed with exit status {run.returncode}")
+                return 1
+        best_ours = min(ours, key=lambda r: r.seconds)
+        best_theirs = min(theirs, key=lambda r: r.seconds)
+        print(f"\nFile: {export.name}, {size_mb:,.1f} MB")
+        print(f"{'tool':<22}{'seconds':>10}{'MB/s':>10}{'peak MB':>10}")
+        for run in (best_ours, best_theirs):
+            print(
+                f"{run.name:<22}{run.seconds:>10.2f}{size_mb / run.seconds:>10.1f}"
+                f"{run.peak_mb:>10.0f}"
+            )
+        ratio = best_ours.seconds / best_theirs.seconds
+        print(
+            f"\nwalkrx / baseline time: {ratio:.4f} (target <= {TARGET_RATIO:.4f}, "
+            f"i.e. {1 / ratio:.1f}x faster; target 20x)"
+        )
+        print(f"walkrx peak memory: {best_ours.peak_mb:.0f} MB (target < {TARGET_PEAK_MB} MB)")
+        met = ratio <= TARGET_RATIO and best_ours.peak_mb < TARGET_PEAK_MB
+        print("TARGETS MET" if met else "TARGETS NOT MET")
+        return 0 if met else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

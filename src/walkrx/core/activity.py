@@ -1,0 +1,349 @@
+"""Activity maths: merging step samples from several sources, intensity, METs and energy."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from types import MappingProxyType
+
+from walkrx.core._policy import policy_field
+from walkrx.core.errors import InvalidInput
+from walkrx.core.prescription import round_half_up
+
+
+class SourceKind(StrEnum):
+    """Kinds of step source, in the default merge priority (issue 3 §5)."""
+
+    MANUAL = "MANUAL"
+    WATCH = "WATCH"
+    PHONE = "PHONE"
+    OTHER_APP = "OTHER_APP"
+
+
+DEFAULT_SOURCE_PRIORITY: tuple[SourceKind, ...] = (
+    SourceKind.MANUAL,
+    SourceKind.WATCH,
+    SourceKind.PHONE,
+    SourceKind.OTHER_APP,
+)
+"""Manual entry first, then watch, phone, other apps (issue 3 §5, as the Health app)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StepSample:
+    """Steps counted by one source between two timezone-aware instants.
+
+    The sample's own UTC offset decides its local date (travel, daylight saving).
+    """
+
+    start: datetime
+    end: datetime
+    steps: int
+    source: str
+    source_kind: SourceKind
+
+    def __post_init__(self) -> None:
+        if self.start.utcoffset() is None or self.end.utcoffset() is None:
+            raise InvalidInput("step sample times must be timezone-aware")
+        if self.end < self.start:
+            raise InvalidInput("step sample ends before it starts")
+        if isinstance(self.steps, bool) or not isinstance(self.steps, int) or self.steps < 0:
+            raise InvalidInput(
+                f"step count must be a non-negative whole number, got {self.steps!r}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class MergedSteps:
+    """Merged daily steps, with per-source totals for audit.
+
+    `per_source`: what each source reported per local date; `contributed`: what each
+    source added to the merged total after priority.
+    """
+
+    daily: Mapping[date, int]
+    per_source: Mapping[date, Mapping[str, int]]
+    contributed: Mapping[date, Mapping[str, int]]
+
+
+_MINUTES_PER_DAY = 24 * 60
+_EPOCH_DAY = date(1970, 1, 1)
+
+
+def _rank(sample: StepSample, priority: Sequence[SourceKind | str]) -> int:
+    for index, entry in enumerate(priority):
+        if isinstance(entry, SourceKind):
+            if entry is sample.source_kind:
+                return index
+        elif entry == sample.source:
+            return index
+    return len(priority)
+
+
+def _apportion(sample: StepSample) -> dict[int, float]:
+    """Spread a sample's steps over the UTC minutes it overlaps, by overlap length."""
+    start, end = sample.start.timestamp(), sample.end.timestamp()
+    if end == start:
+        return {int(start // 60): float(sample.steps)}
+    share: dict[int, float] = {}
+    first, last = math.floor(start / 60), math.ceil(end / 60) - 1
+    for minute in range(first, last + 1):
+        overlap = min(end, (minute + 1) * 60) - max(start, minute * 60)
+        share[minute] = sample.steps * overlap / (end - start)
+    return share
+
+
+def merge_step_samples(
+    samples: Sequence[StepSample], priority: Sequence[SourceKind | str] = DEFAULT_SOURCE_PRIORITY
+) -> MergedSteps:
+    """Merge step samples from several sources without double counting.
+
+    Each sample's steps are spread over the minutes it covers in proportion to the
+    overlap. For every minute the highest-priority source with data there supplies the
+    steps and lower sources only fill minutes it does not cover; overlapping sources are
+    never summed. `priority` lists source kinds and/or exact source names (a name entry
+    outranks its kind); unlisted sources come last, ties go to the alphabetically first
+    source name. Totals fall on each sample's own local date. Source: issue 3 §5
+    (Health app source-priority merge).
+    """
+    # minute -> source -> [steps]; a list so repeated samples of one source add up
+    buckets: dict[int, dict[str, list[float]]] = defaultdict(dict)
+    meta: dict[str, int] = {}
+    dates: dict[tuple[int, str], date] = {}
+    per_source: dict[date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    day_of: dict[int, date] = {}
+    for sample in samples:
+        rank = _rank(sample, priority)
+        meta[sample.source] = min(rank, meta.get(sample.source, rank))
+        offset = sample.start.utcoffset()
+        assert offset is not None  # checked in StepSample.__post_init__
+        offset_minutes = int(offset.total_seconds()) // 60
+        for minute, steps in _apportion(sample).items():
+            # The local calendar day of this UTC minute at the sample's own offset.
+            day_number = (minute + offset_minutes) // _MINUTES_PER_DAY
+            local_day = day_of.get(day_number)
+            if local_day is None:
+                local_day = day_of[day_number] = _EPOCH_DAY + timedelta(days=day_number)
+            dates[(minute, sample.source)] = local_day
+            cell = buckets[minute].setdefault(sample.source, [0.0])
+            cell[0] += steps
+            per_source[local_day][sample.source] += steps
+    contributed: dict[date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for minute, sources in buckets.items():
+        winner = min(sources, key=lambda name: (meta[name], name))
+        contributed[dates[(minute, winner)]][winner] += sources[winner][0]
+    daily = {day: round_half_up(sum(by_source.values())) for day, by_source in contributed.items()}
+    return MergedSteps(
+        daily=MappingProxyType(dict(sorted(daily.items()))),
+        per_source=_freeze(per_source),
+        contributed=_freeze(contributed),
+    )
+
+
+def _freeze(data: Mapping[date, Mapping[str, float]]) -> Mapping[date, Mapping[str, int]]:
+    return MappingProxyType(
+        {
+            day: MappingProxyType({name: round_half_up(v) for name, v in sorted(by_source.items())})
+            for day, by_source in sorted(data.items())
+        }
+    )
+
+
+# Intensity, METs and energy ----------------------------------------------------------
+
+
+class Intensity(StrEnum):
+    """Absolute walking intensity from cadence."""
+
+    LIGHT = "LIGHT"
+    MODERATE = "MODERATE"
+    VIGOROUS = "VIGOROUS"
+
+
+_TUDOR = "clinical-reference.md §8, Tudor-Locke CADENCE-Adults"
+_ACSM = "clinical-reference.md §8, ACSM walking equation"
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityPolicy:
+    """Thresholds for intensity and the ACSM equation's valid speed range."""
+
+    moderate_cadence: int = policy_field(
+        100,
+        doc="Cadence from which walking counts as moderate (about 3 METs)",
+        source=_TUDOR,
+        unit="steps/min",
+    )
+    vigorous_cadence: int = policy_field(
+        130,
+        doc="Cadence from which walking counts as vigorous (about 6 METs)",
+        source=_TUDOR,
+        unit="steps/min",
+    )
+    acsm_min_speed: float = policy_field(
+        50.0, doc="Slowest speed for the ACSM walking equation", source=_ACSM, unit="m/min"
+    )
+    acsm_max_speed: float = policy_field(
+        100.0, doc="Fastest speed for the ACSM walking equation", source=_ACSM, unit="m/min"
+    )
+
+
+DEFAULT_ACTIVITY_POLICY = ActivityPolicy()
+
+
+def cadence(steps: int, minutes: float) -> float:
+    """Steps per minute."""
+    if minutes <= 0:
+        raise InvalidInput(f"minutes must be positive, got {minutes}")
+    return steps / minutes
+
+
+def intensity_from_cadence(
+    steps_per_minute: float, policy: ActivityPolicy = DEFAULT_ACTIVITY_POLICY
+) -> Intensity:
+    """Absolute intensity: >= 100 steps/min moderate, >= 130 vigorous, else light.
+
+    Source: clinical-reference.md §8 (Tudor-Locke, CADENCE-Adults; 100 also holds at
+    61-85 y).
+    """
+    if steps_per_minute >= policy.vigorous_cadence:
+        return Intensity.VIGOROUS
+    if steps_per_minute >= policy.moderate_cadence:
+        return Intensity.MODERATE
+    return Intensity.LIGHT
+
+
+METERS_PER_MINUTE_PER_MPH = 26.8
+"""1 mph = 26.8 m/min (clinical-reference.md §8, ACSM)."""
+
+ML_O2_PER_KG_MIN_PER_MET = 3.5
+"""1 MET = 3.5 mL O2/kg/min (clinical-reference.md §8 and §10)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompendiumEntry:
+    """One Compendium of Physical Activities walking code, stored with its version."""
+
+    code: str
+    version: str
+    description: str
+    met: float
+    min_mph: float
+    max_mph: float
+    min_grade_percent: float = 0.0
+    max_grade_percent: float = 0.0
+
+
+_C = "2011"
+# Speed bands run to the midpoint between neighbouring Compendium speeds (design choice);
+# the walking values are unchanged until the 2024 update is checked (clinical-reference.md §8).
+COMPENDIUM_WALKING: tuple[CompendiumEntry, ...] = (
+    CompendiumEntry("17151", _C, "walking, less than 2.0 mph, level, strolling", 2.0, 0.0, 2.0),
+    CompendiumEntry(
+        "17152", _C, "walking, 2.0 mph, level, slow pace, firm surface", 2.8, 2.0, 2.25
+    ),
+    CompendiumEntry("17170", _C, "walking, 2.5 mph, level, firm surface", 3.0, 2.25, 2.65),
+    CompendiumEntry("17190", _C, "walking, 2.8 to 3.2 mph, level, moderate pace", 3.5, 2.65, 3.35),
+    CompendiumEntry("17200", _C, "walking, 3.5 mph, level, brisk, firm surface", 4.3, 3.35, 3.75),
+    CompendiumEntry("17220", _C, "walking, 4.0 mph, level, very brisk", 5.0, 3.75, 4.25),
+    CompendiumEntry("17230", _C, "walking, 4.5 mph, level, very, very brisk", 7.0, 4.25, 4.75),
+    CompendiumEntry("17231", _C, "walking, 5.0 mph, level, firm surface", 8.3, 4.75, 5.25),
+    CompendiumEntry(
+        "17210", _C, "walking, 2.9 to 3.5 mph, uphill, 1 to 5 % grade", 5.3, 2.9, 3.5, 0.0, 5.0
+    ),
+    CompendiumEntry(
+        "17211", _C, "walking, 2.9 to 3.5 mph, uphill, 6 to 15 % grade", 8.0, 2.9, 3.5, 5.0, 15.0
+    ),
+)
+"""Compendium 2011 walking codes (Ainsworth 2011; clinical-reference.md §8)."""
+
+
+def compendium_walking_entry(speed_mph: float, grade_percent: float = 0.0) -> CompendiumEntry:
+    """The Compendium 2011 walking code for a speed (and uphill grade).
+
+    Level speeds map to the nearest listed speed; uphill grades (above 0 up to 15 %)
+    exist only for 2.9-3.5 mph. Raises InvalidInput outside the listed codes.
+    Source: clinical-reference.md §8 (Ainsworth 2011 Compendium).
+    """
+    for entry in COMPENDIUM_WALKING:
+        level = entry.max_grade_percent == 0
+        if (grade_percent == 0) != level:
+            continue
+        speed_ok = entry.min_mph <= speed_mph < entry.max_mph or (
+            not level and speed_mph == entry.max_mph
+        )
+        grade_ok = level or entry.min_grade_percent < grade_percent <= entry.max_grade_percent
+        if speed_ok and grade_ok:
+            return entry
+    raise InvalidInput(f"no Compendium walking code for {speed_mph} mph at {grade_percent} % grade")
+
+
+def acsm_walking_met(
+    speed_m_per_min: float, grade: float = 0.0, policy: ActivityPolicy = DEFAULT_ACTIVITY_POLICY
+) -> float:
+    """METs from the ACSM walking equation, VO2 = 3.5 + 0.1 S + 1.8 S G, MET = VO2 / 3.5.
+
+    S is speed in m/min and G the grade as a decimal. Valid for 50-100 m/min
+    (1.9-3.7 mph); outside that range it raises InvalidInput.
+    Source: clinical-reference.md §8 (ACSM metabolic equations).
+    """
+    if not policy.acsm_min_speed <= speed_m_per_min <= policy.acsm_max_speed:
+        raise InvalidInput(
+            f"the ACSM walking equation is valid from {policy.acsm_min_speed:g} to "
+            f"{policy.acsm_max_speed:g} m/min, got {speed_m_per_min:g}"
+        )
+    if grade < 0:
+        raise InvalidInput("the ACSM walking equation is for level or uphill walking")
+    vo2 = ML_O2_PER_KG_MIN_PER_MET + 0.1 * speed_m_per_min + 1.8 * speed_m_per_min * grade
+    return vo2 / ML_O2_PER_KG_MIN_PER_MET
+
+
+@dataclass(frozen=True, slots=True)
+class MetEstimate:
+    """A MET value and where it came from (ACSM equation or a Compendium code)."""
+
+    met: float
+    method: str
+    compendium: CompendiumEntry | None = None
+
+
+def walking_met(
+    speed_m_per_min: float, grade: float = 0.0, policy: ActivityPolicy = DEFAULT_ACTIVITY_POLICY
+) -> MetEstimate:
+    """METs of walking at a speed: the ACSM equation inside its valid range, otherwise
+    the Compendium 2011 code for that speed (stored with code and version).
+
+    Source: clinical-reference.md §8.
+    """
+    if policy.acsm_min_speed <= speed_m_per_min <= policy.acsm_max_speed and grade >= 0:
+        return MetEstimate(
+            acsm_walking_met(speed_m_per_min, grade, policy), "ACSM walking equation"
+        )
+    entry = compendium_walking_entry(speed_m_per_min / METERS_PER_MINUTE_PER_MPH, grade * 100)
+    return MetEstimate(entry.met, f"Compendium {entry.version} code {entry.code}", entry)
+
+
+@dataclass(frozen=True, slots=True)
+class Energy:
+    """Energy of an activity: net (above rest, for weight tracking) and gross."""
+
+    net_kcal: float
+    gross_kcal: float
+
+
+def energy(met: float, kg: float, hours: float) -> Energy:
+    """Net kcal = (MET - 1) x kg x hours; gross kcal = MET x kg x hours.
+
+    Net is what the walk added beyond resting burn; gross is shown separately. The
+    1-MET convention overestimates resting energy by about 20 % (Byrne 2005).
+    Source: clinical-reference.md §10 (ACSM metabolic equations).
+    """
+    if met < 1:
+        raise InvalidInput(f"MET must be at least 1 (rest), got {met}")
+    if kg <= 0 or hours < 0:
+        raise InvalidInput("weight must be positive and duration not negative")
+    return Energy(net_kcal=(met - 1) * kg * hours, gross_kcal=met * kg * hours)

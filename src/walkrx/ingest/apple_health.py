@@ -1,0 +1,643 @@
+"""Apple Health ``export.xml`` (bare, in an unzipped folder, or inside ``export.zip``).
+
+The export is mostly heart-rate and energy samples that walkrx does not need. The fast
+reader therefore never runs an XML parser over the whole file: it searches the raw bytes
+for the few things it wants (step-count and body-mass ``Record`` elements, ``Workout``
+elements, and ``Correlation`` boundaries, whose nested records duplicate top-level ones),
+cuts each wanted element out by its tag boundaries, and parses just that element with a
+safe lxml parser. Everything between wanted elements is skipped at ``bytes.find`` speed.
+
+Why this is sound for this format:
+
+- ``<`` cannot occur unescaped inside an attribute value, so the ``<`` before a matched
+  type name starts the tag that holds it; the tag is then checked to be a ``Record`` whose
+  ``type`` attribute really is that name, in any attribute order.
+- Start tags are delimited with a quote-aware pattern (``>`` may legally appear inside a
+  quoted value), and non-empty elements end at their closing tag, so records with
+  ``MetadataEntry`` children and records spread over several lines are cut whole.
+- The internal DTD is never given to a parser: it is only inspected (entity
+  declarations and external identifiers are refused) and then dropped, which also
+  neutralises the unterminated ``VisionPrescription`` ATTLIST of iOS 16 exports.
+
+:func:`read_export_reference` reads the same stream with a conventional safe pull
+parser; the tests compare the two on generated files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from typing import IO, Final
+
+from lxml import etree
+
+from .errors import IngestError, RecordProblem
+from .limits import Limits
+from .records import (
+    Activity,
+    ReadSummary,
+    Record,
+    Source,
+    SourceKind,
+    StepSampleRecord,
+    WeightRecord,
+    WorkoutRecord,
+)
+from .timeutil import (
+    finite_float,
+    haversine_m,
+    parse_apple_date,
+    to_kcal,
+    to_kg,
+    to_metres,
+    to_minutes,
+    utc_stamp,
+)
+from .xmlsafe import CONTROL_BYTES, lxml_parser
+
+RouteResolver = Callable[[str], "float | None"]
+Progress = Callable[[int, int], None]
+
+STEP_TYPE: Final = "HKQuantityTypeIdentifierStepCount"
+MASS_TYPE: Final = "HKQuantityTypeIdentifierBodyMass"
+DISTANCE_TYPES: Final = (
+    "HKQuantityTypeIdentifierDistanceWalkingRunning",
+    "HKQuantityTypeIdentifierDistanceWalking",
+)
+ENERGY_TYPE: Final = "HKQuantityTypeIdentifierActiveEnergyBurned"
+WORKOUT_ACTIVITIES: Final[dict[str, Activity]] = {
+    "HKWorkoutActivityTypeWalking": "walking",
+    "HKWorkoutActivityTypeHiking": "hiking",
+}
+
+BLOCK_SIZE: Final = 8 << 20
+PROLOG_LIMIT: Final = 4 << 20
+
+_REMEDY = "export the data again from the Health app and upload the new export.zip"
+
+_ROOT_RE = re.compile(rb"<HealthData[\s>/]")
+_EXTERNAL_DTD_RE = re.compile(rb"<!DOCTYPE\s+[^\s\[>]+\s+(?:SYSTEM|PUBLIC)\b")
+# Rest of a start tag after ``<``: name, then quoted values or other characters, up to
+# ``>``. Possessive quantifiers keep a missing ``>`` from backtracking exponentially.
+_TAG_REST_RE = re.compile(rb"""(?:[^"'>]++|"[^"]*+"|'[^']*+')*+>""")
+_RECORD_CLOSE_RE = re.compile(rb"</Record\s*>")
+_WORKOUT_CLOSE_RE = re.compile(rb"</Workout\s*>")
+_ROOT_CLOSE_RE = re.compile(rb"</HealthData\s*>\s*\Z")
+_TYPE_ATTR_RE = re.compile(rb"""\stype\s*=\s*(["'])([^"']*)\1""")
+# iOS 8/9 wrote metadata keys such as ``Health Mate App Version`` as attribute names.
+_SPACED_ATTR_RE = re.compile(rb"""(?<=\s)([A-Za-z_][\w.-]*(?: [\w.-]+)+)(?=\s*=\s*["'])""")
+_MODEL_RE = re.compile(r"model:([^,>]*)")
+
+_K_STEPS, _K_MASS, _K_WORKOUT, _K_CORR, _K_CORR_END = range(5)
+_NEEDLES: Final = (
+    (STEP_TYPE.encode(), _K_STEPS),
+    (MASS_TYPE.encode(), _K_MASS),
+    (b"<Workout", _K_WORKOUT),
+    (b"<Correlation", _K_CORR),
+    (b"</Correlation", _K_CORR_END),
+)
+_WS: Final = frozenset(b" \t\r\n")
+_QUOTES: Final = frozenset(b"\"'")
+
+
+# --------------------------------------------------------------------------- prolog
+
+
+def read_prolog(stream: IO[bytes], *, file: str) -> tuple[bytes, int, int]:
+    """Read up to the root element and vet the DTD.
+
+    Returns the buffered bytes starting at ``<HealthData``, the number of bytes consumed
+    before it, and the number of newlines before it (for line numbers).
+    """
+    buf = b""
+    while True:
+        block = stream.read(1 << 16)
+        buf += block
+        match = _ROOT_RE.search(buf)
+        if match is not None:
+            break
+        if not block or len(buf) > PROLOG_LIMIT:
+            raise IngestError(
+                file,
+                None,
+                "this is not an Apple Health export (no HealthData element at the start)",
+                _REMEDY,
+            )
+    prolog = buf[: match.start()]
+    if b"<!ENTITY" in prolog:
+        raise IngestError(
+            file,
+            "document type declaration",
+            "the file declares XML entities, which Apple Health exports never "
+            "do and which are refused for safety reasons",
+            _REMEDY,
+        )
+    if _EXTERNAL_DTD_RE.search(prolog):
+        raise IngestError(
+            file,
+            "document type declaration",
+            "the file refers to an outside document type definition, which is "
+            "refused for safety reasons",
+            _REMEDY,
+        )
+    return buf[match.start() :], match.start(), prolog.count(b"\n")
+
+
+def sniff_is_export(head: bytes) -> bool:
+    """True when the first bytes of a file are an Apple Health export's prolog or root."""
+    return bool(_ROOT_RE.search(head)) or b"<!DOCTYPE HealthData" in head
+
+
+# --------------------------------------------------------------------------- fast path
+
+
+def read_export(
+    stream: IO[bytes],
+    *,
+    file: str,
+    summary: ReadSummary,
+    limits: Limits,
+    total_bytes: int = 0,
+    progress: Progress | None = None,
+    routes: RouteResolver | None = None,
+) -> Iterator[Record]:
+    """Stream records from an export, parsing only the elements walkrx imports."""
+    interpreter = _Interpreter(summary=summary, routes=routes)
+    parser = lxml_parser()
+    buf, base, line_base = read_prolog(stream, file=file)
+    done = base + len(buf)
+    eof = False
+    in_correlation = False
+    # Lines are counted lazily up to ``counted_to`` so each byte is counted once.
+    counted_to = 0
+    line_at = line_base + 1
+
+    while True:
+        # Always read at least one block per round, so an element that spans the whole
+        # buffer still makes progress (until it hits the element size limit).
+        fresh = True
+        while not eof and (fresh or len(buf) < BLOCK_SIZE):
+            block = stream.read(BLOCK_SIZE)
+            fresh = False
+            if not block:
+                eof = True
+                break
+            buf += block
+            done += len(block)
+            if progress is not None:
+                progress(done, max(total_bytes, done))
+
+        hits: list[tuple[int, int]] = []
+        for needle, kind in _NEEDLES:
+            i = buf.find(needle)
+            while i != -1:
+                hits.append((i, kind))
+                i = buf.find(needle, i + len(needle))
+        hits.sort()
+
+        pos = 0
+        pending = -1
+        for p, kind in hits:
+            if p < pos:
+                continue
+            if kind in (_K_STEPS, _K_MASS):
+                after = p + (33 if kind == _K_STEPS else 32)
+                if after >= len(buf):
+                    if eof:
+                        continue
+                    pending = buf.rfind(b"<", pos, p)
+                    pending = pending if pending != -1 else p
+                    break
+                if buf[after] not in _QUOTES:
+                    continue  # e.g. BodyMassIndex
+                lt = buf.rfind(b"<", 0, p)
+                if lt < pos or not buf.startswith(b"<Record", lt) or buf[lt + 7] not in _WS:
+                    continue
+                tag_end, end = _element_end(buf, lt, _RECORD_CLOSE_RE)
+                if end < 0:
+                    pending = lt
+                    break
+                if in_correlation:
+                    pos = end
+                    continue  # copies of top-level records
+                tag = _TYPE_ATTR_RE.search(buf, lt, tag_end)
+                if tag is None or tag.start(2) != p or tag.end(2) != after:
+                    continue  # the name was in another attribute, not the type
+                chunk = buf[lt:end]
+                if lt > counted_to:
+                    line_at += buf.count(b"\n", counted_to, lt)
+                    counted_to = lt
+                record = interpreter.record_bytes(chunk, line_at, parser)
+                pos = end
+                if record is not None:
+                    yield record
+            elif kind == _K_WORKOUT:
+                nxt = p + 8
+                if nxt >= len(buf):
+                    if eof:
+                        continue
+                    pending = p
+                    break
+                if buf[nxt] not in _WS and buf[nxt] != 0x3E:
+                    continue  # WorkoutEvent, WorkoutRoute, WorkoutStatistics...
+                _, end = _element_end(buf, p, _WORKOUT_CLOSE_RE)
+                if end < 0:
+                    pending = p
+                    break
+                if p > counted_to:
+                    line_at += buf.count(b"\n", counted_to, p)
+                    counted_to = p
+                record = interpreter.workout_bytes(buf[p:end], line_at, parser)
+                pos = end
+                if record is not None:
+                    yield record
+            elif kind == _K_CORR:
+                nxt = p + 12
+                if nxt >= len(buf):
+                    if eof:
+                        continue
+                    pending = p
+                    break
+                if buf[nxt] not in _WS and buf[nxt] != 0x3E:
+                    continue
+                m = _TAG_REST_RE.match(buf, p + 1)
+                if m is None:
+                    if eof:
+                        continue
+                    pending = p
+                    break
+                in_correlation = buf[m.end() - 2] != 0x2F  # not self-closing
+                pos = m.end()
+            else:
+                in_correlation = False
+                pos = p + 13
+
+        if eof:
+            if pending >= 0:
+                raise _truncated(file, line_at + buf.count(b"\n", counted_to, pending))
+            if not _ROOT_CLOSE_RE.search(buf[-4096:]):
+                raise _truncated(file, None)
+            return
+
+        if pending >= 0:
+            keep = pending
+            if len(buf) - keep > limits.max_element_bytes:
+                line = line_at + buf.count(b"\n", counted_to, keep)
+                raise IngestError(
+                    file,
+                    f"line {line}",
+                    f"one record is larger than {limits.max_element_bytes:,} "
+                    "bytes, far more than any real record",
+                    _REMEDY,
+                )
+        else:
+            last_lt = buf.rfind(b"<", pos)
+            keep = last_lt if last_lt != -1 else max(pos, len(buf) - 64)
+            if len(buf) - keep > limits.max_element_bytes:
+                line = line_at + buf.count(b"\n", counted_to, keep)
+                raise IngestError(
+                    file,
+                    f"line {line}",
+                    f"one element or attribute is larger than {limits.max_element_bytes:,} bytes",
+                    _REMEDY,
+                )
+        if keep > counted_to:
+            line_at += buf.count(b"\n", counted_to, keep)
+            counted_to = 0
+        else:
+            counted_to -= keep
+        buf = buf[keep:]
+
+
+def _element_end(buf: bytes, lt: int, close_re: re.Pattern[bytes]) -> tuple[int, int]:
+    """Ends of the start tag and of the element at ``lt``; -1 if not all in ``buf``."""
+    m = _TAG_REST_RE.match(buf, lt + 1)
+    if m is None:
+        return -1, -1
+    tag_end = m.end()
+    if buf[tag_end - 2] == 0x2F:
+        return tag_end, tag_end
+    close = close_re.search(buf, tag_end)
+    return tag_end, (-1 if close is None else close.end())
+
+
+def _truncated(file: str, line: int | None) -> IngestError:
+    return IngestError(
+        file,
+        f"line {line}" if line else None,
+        "the file ends in the middle of the data (it is incomplete)",
+        "export the data again from the Health app, wait until the export "
+        "has finished, and upload the new file",
+    )
+
+
+# --------------------------------------------------------------------------- reference
+
+
+def read_export_reference(
+    stream: IO[bytes],
+    *,
+    file: str,
+    summary: ReadSummary,
+    limits: Limits,
+    total_bytes: int = 0,
+    progress: Progress | None = None,
+    routes: RouteResolver | None = None,
+) -> Iterator[Record]:
+    """The plain way: a safe lxml pull parser over the whole document.
+
+    Slower (every element is built), kept as the yardstick for the fast reader.
+    """
+    interpreter = _Interpreter(summary=summary, routes=routes)
+    buf, base, line_base = read_prolog(stream, file=file)
+    pull = etree.XMLPullParser(
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    depth = 0
+    done = base + len(buf)
+    data = buf
+    while True:
+        try:
+            pull.feed(data.translate(None, CONTROL_BYTES))
+        except etree.XMLSyntaxError as exc:
+            raise IngestError(
+                file,
+                f"line {exc.lineno + line_base}",
+                f"the file is not well-formed XML ({exc.msg})",
+                _REMEDY,
+            ) from None
+        for event, elem in pull.read_events():
+            if event == "start":
+                depth += 1
+                continue
+            depth -= 1
+            if depth == 1:
+                line = (elem.sourceline or 0) + line_base
+                record: Record | None = None
+                if elem.tag == "Record" and elem.get("type") in (STEP_TYPE, MASS_TYPE):
+                    record = interpreter.record(elem, line)
+                elif elem.tag == "Workout":
+                    record = interpreter.workout(elem, line)
+                elem.clear()
+                while elem.getprevious() is not None:
+                    parent = elem.getparent()
+                    if parent is None:
+                        break
+                    del parent[0]
+                if record is not None:
+                    yield record
+        data = stream.read(BLOCK_SIZE)
+        if not data:
+            break
+        done += len(data)
+        if progress is not None:
+            progress(done, max(total_bytes, done))
+    try:
+        pull.close()
+    except etree.XMLSyntaxError:
+        raise _truncated(file, None) from None
+
+
+# --------------------------------------------------------------------------- meaning
+
+
+def normalise_name(text: str) -> str:
+    """Case-, quote- and space-insensitive form of a source or model name."""
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(text.casefold().split())
+
+
+def device_model(device: str | None) -> str:
+    """Model from an escaped HKDevice description; the ``0x…`` address is never kept."""
+    if not device:
+        return ""
+    m = _MODEL_RE.search(device)
+    return m.group(1).strip() if m else ""
+
+
+def _kind_for(name: str, model: str, manual: bool) -> SourceKind:
+    if manual:
+        return "manual"
+    probe = f"{model} {name}".casefold()
+    if "watch" in probe:
+        return "watch"
+    if "iphone" in probe or "phone" in probe or "ipod" in probe:
+        return "phone"
+    return "other_app"
+
+
+class _Interpreter:
+    """Turns one ``Record`` or ``Workout`` element into a walkrx record, or a skip."""
+
+    def __init__(self, *, summary: ReadSummary, routes: RouteResolver | None) -> None:
+        self.summary = summary
+        self.routes = routes
+        self._sources: dict[tuple[str, str, bool], Source] = {}
+        self._recover = lxml_parser(recover=True)
+
+    # -- bytes to element
+
+    def _parse(self, chunk: bytes, parser: etree.XMLParser) -> etree._Element:
+        try:
+            return etree.fromstring(chunk, parser)
+        except etree.XMLSyntaxError:
+            pass
+        repaired = chunk.translate(None, CONTROL_BYTES)
+        head_end = repaired.find(b">")
+        repaired = (
+            _SPACED_ATTR_RE.sub(lambda m: m.group(1).replace(b" ", b"_"), repaired[:head_end])
+            + repaired[head_end:]
+        )
+        try:
+            return etree.fromstring(repaired, parser)
+        except etree.XMLSyntaxError as exc:
+            raise RecordProblem(f"the record is not well-formed XML ({exc.msg})") from None
+
+    def record_bytes(self, chunk: bytes, line: int, parser: etree.XMLParser) -> Record | None:
+        try:
+            elem = self._parse(chunk, parser)
+        except RecordProblem as problem:
+            self.summary.skip(f"line {line}", problem.reason)
+            return None
+        return self.record(elem, line)
+
+    def workout_bytes(self, chunk: bytes, line: int, parser: etree.XMLParser) -> Record | None:
+        try:
+            elem = self._parse(chunk, parser)
+        except RecordProblem as problem:
+            self.summary.skip(f"line {line}", problem.reason)
+            return None
+        return self.workout(elem, line)
+
+    # -- element to record
+
+    def source(self, elem: etree._Element, manual: bool) -> Source:
+        name = elem.get("sourceName") or elem.get("source") or "Unknown source"
+        model = device_model(elem.get("device"))
+        cache_key = (name, model, manual)
+        src = self._sources.get(cache_key)
+        if src is None:
+            key = f"apple_health:{normalise_name(name)}|{normalise_name(model)}"
+            if manual:
+                key += "|manual"
+            src = Source(key=key, name=name, kind=_kind_for(name, model, manual))
+            self._sources[cache_key] = src
+        return src
+
+    def record(self, elem: etree._Element, line: int) -> Record | None:
+        try:
+            return self._record(elem)
+        except (RecordProblem, ValueError) as exc:
+            reason = exc.reason if isinstance(exc, RecordProblem) else str(exc)
+            self.summary.skip(f"line {line}", reason)
+            return None
+
+    def _record(self, elem: etree._Element) -> Record | None:
+        kind = elem.get("type")
+        manual = elem.get("HKWasUserEntered") == "1"
+        if not manual and len(elem):
+            for child in elem:
+                if child.tag == "MetadataEntry" and child.get("key") == "HKWasUserEntered":
+                    manual = child.get("value") in ("1", "true", "YES")
+        start = parse_apple_date(_required(elem, "startDate"))
+        end = parse_apple_date(_required(elem, "endDate"))
+        if end < start:
+            raise RecordProblem("the record ends before it starts")
+        value = finite_float(_required(elem, "value"))
+        assert value is not None
+        src = self.source(elem, manual)
+        if kind == STEP_TYPE:
+            if value < 0 or value > 200_000:
+                raise RecordProblem(f"{value:g} steps in one record is not possible")
+            return StepSampleRecord(start=start, end=end, steps=round(value), source=src)
+        kg = to_kg(value, elem.get("unit"))
+        if not 2 <= kg <= 650:
+            raise RecordProblem(f"a body weight of {kg:.1f} kg is not possible")
+        return WeightRecord(at=start, kg=round(kg, 3), source=src)
+
+    def workout(self, elem: etree._Element, line: int) -> Record | None:
+        try:
+            return self._workout(elem, line)
+        except (RecordProblem, ValueError) as exc:
+            reason = exc.reason if isinstance(exc, RecordProblem) else str(exc)
+            self.summary.skip(f"line {line}", reason)
+            return None
+
+    def _workout(self, elem: etree._Element, line: int) -> Record | None:
+        activity_type = elem.get("workoutActivityType", "")
+        activity = WORKOUT_ACTIVITIES.get(activity_type)
+        if activity is None:
+            nice = activity_type.removeprefix("HKWorkoutActivityType") or "unknown"
+            self.summary.skip(f"line {line}", f"not a walking or hiking workout ({nice})")
+            return None
+        start = parse_apple_date(_required(elem, "startDate"))
+        end = parse_apple_date(_required(elem, "endDate"))
+        if end < start:
+            raise RecordProblem("the workout ends before it starts")
+        manual = False
+        distance = _quantity(elem.get("totalDistance"), elem.get("totalDistanceUnit"), to_metres)
+        energy = _quantity(
+            elem.get("totalEnergyBurned"), elem.get("totalEnergyBurnedUnit"), to_kcal
+        )
+        steps: int | None = None
+        paused = 0.0
+        pause_at = None
+        route_m: float | None = None
+        for child in elem:
+            tag = child.tag
+            if tag == "MetadataEntry":
+                if child.get("key") == "HKWasUserEntered" and child.get("value") == "1":
+                    manual = True
+            elif tag == "WorkoutStatistics":
+                stat_type = child.get("type")
+                if stat_type in DISTANCE_TYPES and distance is None:
+                    distance = _quantity(child.get("sum"), child.get("unit"), to_metres)
+                elif stat_type == ENERGY_TYPE and energy is None:
+                    energy = _quantity(child.get("sum"), child.get("unit"), to_kcal)
+                elif stat_type == STEP_TYPE and steps is None:
+                    value = finite_float(child.get("sum"))
+                    steps = round(value) if value is not None else None
+            elif tag == "WorkoutEvent":
+                event = child.get("type", "")
+                when = child.get("date")
+                if when is None:
+                    continue
+                at = parse_apple_date(when)
+                if event.endswith("Pause") and pause_at is None:
+                    pause_at = at
+                elif event.endswith("Resume") and pause_at is not None:
+                    paused += (at - pause_at).total_seconds()
+                    pause_at = None
+            elif tag == "WorkoutRoute":
+                route_m = self._route(child, route_m)
+        duration = finite_float(elem.get("duration"))
+        if duration is not None:
+            minutes = to_minutes(duration, elem.get("durationUnit"))
+        else:
+            minutes = ((end - start).total_seconds() - paused) / 60
+        if minutes <= 0:
+            raise RecordProblem("the workout has no duration")
+        src = self.source(elem, manual)
+        external_id = (
+            "apple_health:"
+            + hashlib.sha256(
+                f"{src.key}|{activity_type}|{utc_stamp(start)}|{utc_stamp(end)}".encode()
+            ).hexdigest()[:32]
+        )
+        return WorkoutRecord(
+            external_id=external_id,
+            activity=activity,
+            start=start,
+            end=end,
+            minutes=round(minutes, 4),
+            distance_m=_round(distance),
+            steps=steps,
+            energy_kcal=_round(energy),
+            route_distance_m=_round(route_m),
+            source=src,
+        )
+
+    def _route(self, route: etree._Element, current: float | None) -> float | None:
+        ref = route.find("FileReference")
+        if ref is not None and ref.get("path") and self.routes is not None:
+            length = self.routes(ref.get("path", ""))
+            if length is not None:
+                return (current or 0.0) + length
+            return current
+        points = [
+            (float(loc.get("latitude", "nan")), float(loc.get("longitude", "nan")))
+            for loc in route.iter("Location")
+        ]
+        if len(points) >= 2:
+            total = sum(haversine_m(*a, *b) for a, b in itertools.pairwise(points))
+            return (current or 0.0) + total
+        return current
+
+
+def _required(elem: etree._Element, name: str) -> str:
+    value = elem.get(name)
+    if value is None:
+        raise RecordProblem(f"the {elem.tag} has no {name}")
+    return str(value)
+
+
+def _quantity(
+    value: str | None, unit: str | None, convert: Callable[[float, str | None], float]
+) -> float | None:
+    number = finite_float(value)
+    if number is None:
+        return None
+    return convert(number, unit)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)

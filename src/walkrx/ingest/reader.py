@@ -1,0 +1,318 @@
+"""The entry point: open any supported file and stream its records."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from . import apple_health, fit, fitbit, google_fit, gpx, health_connect, simple_csv, tcx
+from .archives import SafeZip, open_file
+from .detect import apple_export_member, classify_head, detect_format
+from .errors import IngestError
+from .limits import DEFAULT_LIMITS, DEFAULT_OPTIONS, Limits, ReadOptions
+from .records import Format, ReadSummary, Record
+
+Progress = Callable[[int, int], None]
+
+_GENERIC_REMEDY = (
+    "check that the file is the unmodified export from the app; if it is, "
+    "send it to the clinic so the problem can be looked at"
+)
+
+
+class ImportReader:
+    """Iterate over the records of one file.
+
+    The format is detected when the reader is created (so an unreadable file fails at
+    once); records are then read lazily. ``summary`` fills in while iterating. Every
+    failure is an :class:`IngestError`; the caller should keep the whole file's records
+    in one transaction and roll back on it, since records may already have been yielded.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        limits: Limits = DEFAULT_LIMITS,
+        options: ReadOptions = DEFAULT_OPTIONS,
+        progress: Progress | None = None,
+        display_name: str | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.file = display_name or self.path.name
+        self.limits = limits
+        self.options = options
+        self._progress = progress
+        self.format = detect_format(self.path, limits=limits, display_name=self.file)
+        self.summary = ReadSummary(file=self.file, format=self.format)
+        self.total_bytes = self.path.stat().st_size
+
+    def __iter__(self) -> Iterator[Record]:
+        try:
+            for record in self._records():
+                self.summary.count(record)
+                yield record
+        except IngestError:
+            raise
+        except MemoryError:
+            raise IngestError(
+                self.file,
+                None,
+                "the file needs more memory than the server allows",
+                "split the export into smaller files",
+            ) from None
+        except Exception as exc:  # any library error becomes a clear message
+            raise IngestError(
+                self.file,
+                None,
+                f"the file could not be read ({type(exc).__name__})",
+                _GENERIC_REMEDY,
+            ) from exc
+        self.progress(self.total_bytes, self.total_bytes)
+
+    def progress(self, done: int, total: int) -> None:
+        if self._progress is not None:
+            self._progress(done, total)
+
+    # -- dispatch
+
+    def _records(self) -> Iterator[Record]:
+        fmt = self.format
+        if fmt is Format.APPLE_HEALTH_ZIP:
+            yield from self._apple_zip()
+        elif fmt is Format.APPLE_HEALTH_XML:
+            with open_file(self.path, limits=self.limits, display_name=self.file) as fh:
+                yield from apple_health.read_export(
+                    fh,
+                    file=self.file,
+                    summary=self.summary,
+                    limits=self.limits,
+                    total_bytes=self.total_bytes,
+                    progress=self._progress,
+                    routes=self._folder_routes(),
+                )
+        elif fmt in (Format.GOOGLE_TAKEOUT_ZIP, Format.FITBIT_TAKEOUT_ZIP):
+            yield from self._takeout_zip()
+        elif fmt is Format.HEALTH_CONNECT_ZIP:
+            with SafeZip(self.path, limits=self.limits, display_name=self.file) as archive:
+                yield from health_connect.read_zip(
+                    archive, file=self.file, summary=self.summary, limits=self.limits
+                )
+        else:
+            yield from self._single()
+
+    def _document(self) -> bytes:
+        if self.total_bytes > self.limits.max_document_bytes:
+            raise IngestError(
+                self.file,
+                None,
+                f"the file is larger than {self.limits.max_document_bytes:,} "
+                "bytes, more than this format should ever need",
+                "split it into smaller files",
+            )
+        with open_file(self.path, limits=self.limits, display_name=self.file) as fh:
+            return fh.read(self.limits.max_document_bytes + 1)
+
+    def _single(self) -> Iterator[Record]:
+        fmt, file, summary, options = self.format, self.file, self.summary, self.options
+        if fmt is Format.GPX:
+            yield from gpx.read_gpx(self._document(), file=file, summary=summary, options=options)
+        elif fmt is Format.FIT:
+            yield from fit.read_fit(self._document(), file=file, summary=summary)
+        elif fmt is Format.TCX:
+            yield from tcx.read_tcx(self._document(), file=file, summary=summary, options=options)
+        elif fmt is Format.GOOGLE_FIT_SESSION_JSON:
+            yield from google_fit.read_session(
+                self._document(), name=file, file=file, summary=summary
+            )
+        elif fmt is Format.FITBIT_STEPS_JSON:
+            yield from fitbit.read_json(
+                self._document(), name=file, file=file, summary=summary, options=options
+            )
+        else:
+            with open_file(self.path, limits=self.limits, display_name=file) as fh:
+                yield from self._csv(fmt, fh, file)
+
+    def _csv(
+        self, fmt: Format, fh: IO[bytes], name: str, covered: frozenset[date] = frozenset()
+    ) -> Iterator[Record]:
+        file, summary, limits, options = self.file, self.summary, self.limits, self.options
+        if fmt is Format.GOOGLE_FIT_DAY_CSV:
+            yield from google_fit.read_day_csv(
+                fh, name=name, file=file, summary=summary, limits=limits
+            )
+        elif fmt is Format.GOOGLE_FIT_DAILY_CSV:
+            yield from google_fit.read_daily_csv(
+                fh,
+                name=name,
+                file=file,
+                summary=summary,
+                limits=limits,
+                options=options,
+                covered=covered,
+            )
+        elif fmt is Format.FITBIT_STEPS_CSV:
+            yield from fitbit.read_csv(
+                fh, name=name, file=file, summary=summary, limits=limits, options=options
+            )
+        elif fmt is Format.SIMPLE_CSV:
+            yield from simple_csv.read_csv(
+                fh, file=file, summary=summary, limits=limits, options=options
+            )
+
+    # -- Apple Health
+
+    def _apple_zip(self) -> Iterator[Record]:
+        with SafeZip(self.path, limits=self.limits, display_name=self.file) as archive:
+            member = apple_export_member(archive)
+            if member is None:
+                raise IngestError(
+                    self.file,
+                    None,
+                    "the zip holds no Apple Health export",
+                    "upload the export.zip made by the Health app",
+                )
+            root = PurePosixPath(member).parent
+            resolver = functools.partial(self._zip_route, archive, root)
+            with archive.open(member) as stream:
+                yield from apple_health.read_export(
+                    stream,
+                    file=self.file,
+                    summary=self.summary,
+                    limits=self.limits,
+                    total_bytes=archive.members[member].file_size,
+                    progress=self._progress,
+                    routes=functools.cache(resolver),
+                )
+
+    def _zip_route(self, archive: SafeZip, root: PurePosixPath, ref: str) -> float | None:
+        rel = _route_path(ref)
+        if rel is None:
+            self.summary.note(f"A workout route reference “{ref[:80]}” was ignored.")
+            return None
+        name = str(root / rel) if str(root) != "." else str(rel)
+        if name not in archive.members:
+            self.summary.note(f"A workout route file is missing from the export: {rel.name}.")
+            return None
+        try:
+            data = archive.read(name, cap=self.limits.max_route_bytes)
+            return gpx.route_length_m(data, file=self.file)
+        except IngestError as exc:
+            self.summary.note(f"The route {rel.name} could not be read ({exc.problem}).")
+            return None
+
+    def _folder_routes(self) -> apple_health.RouteResolver:
+        base = self.path.parent
+
+        @functools.cache
+        def resolve(ref: str) -> float | None:
+            rel = _route_path(ref)
+            if rel is None:
+                return None
+            folder = (base / "workout-routes").resolve()
+            candidate = (base / rel).resolve()
+            if not candidate.is_relative_to(folder) or not candidate.is_file():
+                return None
+            if candidate.stat().st_size > self.limits.max_route_bytes:
+                self.summary.note(f"The route {rel.name} is too large and was not read.")
+                return None
+            try:
+                return gpx.route_length_m(candidate.read_bytes(), file=self.file)
+            except IngestError as exc:
+                self.summary.note(f"The route {rel.name} could not be read ({exc.problem}).")
+                return None
+
+        return resolve
+
+    # -- Google / Fitbit Takeout
+
+    def _takeout_zip(self) -> Iterator[Record]:
+        with SafeZip(self.path, limits=self.limits, display_name=self.file) as archive:
+            kinds: dict[str, Format] = {}
+            for name in sorted(archive.names()):
+                if name.lower().endswith((".json", ".csv")):
+                    kind = classify_head(archive.head(name, 4096), name)
+                    if kind is not None:
+                        kinds[name] = kind
+            covered = frozenset(
+                day
+                for name, kind in kinds.items()
+                if kind is Format.GOOGLE_FIT_DAY_CSV
+                and (day := google_fit.day_from_name(name)) is not None
+            )
+            total = len(kinds) or 1
+            ordered = sorted(
+                kinds.items(), key=lambda item: (item[1] is Format.GOOGLE_FIT_DAILY_CSV, item[0])
+            )
+            for done, (name, kind) in enumerate(ordered, start=1):
+                short = PurePosixPath(name).name
+                if kind in (Format.GOOGLE_FIT_SESSION_JSON, Format.FITBIT_STEPS_JSON):
+                    data = archive.read(name, cap=self.limits.max_document_bytes)
+                    if kind is Format.GOOGLE_FIT_SESSION_JSON:
+                        yield from google_fit.read_session(
+                            data, name=short, file=self.file, summary=self.summary
+                        )
+                    else:
+                        yield from fitbit.read_json(
+                            data,
+                            name=short,
+                            file=self.file,
+                            summary=self.summary,
+                            options=self.options,
+                        )
+                elif kind in (
+                    Format.GOOGLE_FIT_DAY_CSV,
+                    Format.GOOGLE_FIT_DAILY_CSV,
+                    Format.FITBIT_STEPS_CSV,
+                ):
+                    with archive.open(name, cap=self.limits.max_document_bytes) as stream:
+                        yield from self._csv(kind, stream, short, covered)
+                self.progress(done, total)
+
+
+def _route_path(ref: str) -> PurePosixPath | None:
+    """A route reference as a relative path inside ``workout-routes/``, or None."""
+    rel = PurePosixPath(ref.replace("\\", "/").lstrip("/"))
+    if ".." in rel.parts or not rel.parts or rel.parts[0] != "workout-routes":
+        return None
+    if rel.suffix.lower() != ".gpx":
+        return None
+    return rel
+
+
+def open_import(
+    path: Path,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    options: ReadOptions = DEFAULT_OPTIONS,
+    progress: Progress | None = None,
+    display_name: str | None = None,
+) -> ImportReader:
+    """Detect the format of ``path`` and return a reader over its records.
+
+    ``progress(done, total)`` is called as the file is read (bytes for big files,
+    members for archives). ``display_name`` is the name shown in messages (for an
+    upload, the name the patient chose rather than the temporary file's).
+    """
+    return ImportReader(
+        path, limits=limits, options=options, progress=progress, display_name=display_name
+    )
+
+
+def read_file(
+    path: Path,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    options: ReadOptions = DEFAULT_OPTIONS,
+    progress: Progress | None = None,
+    display_name: str | None = None,
+) -> Iterator[Record]:
+    """Shortcut for ``iter(open_import(...))`` when the summary is not needed."""
+    return iter(
+        open_import(
+            path, limits=limits, options=options, progress=progress, display_name=display_name
+        )
+    )

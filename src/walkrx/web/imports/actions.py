@@ -1,0 +1,353 @@
+"""Importing a phone or wearable file into a patient's record.
+
+Reading happens first, outside any database transaction, into a private staging file;
+then everything the file holds is written in one transaction, so a file is imported
+entirely or not at all, and the write lock is held only for the writing itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from walkrx.core.activity import SourceKind, merge_step_samples
+from walkrx.core.activity import StepSample as CoreStepSample
+from walkrx.ingest import (
+    ReadOptions,
+    ReadSummary,
+    StepSampleRecord,
+    WeightRecord,
+    WorkoutRecord,
+    open_import,
+)
+from walkrx.ingest.limits import DEFAULT_LIMITS, Limits
+from walkrx.web.accounts.models import User
+from walkrx.web.activity.actions import (
+    SAME_WALK_OVERLAP,
+    overlap_share,
+    refresh_daily_activity,
+)
+from walkrx.web.activity.models import DailyActivity, StepSample, Walk, WalkSource, WeightEntry
+from walkrx.web.audit.actions import record_event
+from walkrx.web.patients.models import Patient
+
+STAGING_BATCH = 20_000
+INSERT_BATCH = 5_000
+# Step samples of one local day can start up to 14 hours either side of its UTC day.
+DAY_MARGIN = timedelta(days=1)
+MERGE_WINDOW_DAYS = 31
+SOURCE_KINDS = {
+    "manual": SourceKind.MANUAL,
+    "watch": SourceKind.WATCH,
+    "phone": SourceKind.PHONE,
+    "other_app": SourceKind.OTHER_APP,
+}
+
+Progress = Callable[[int, int], None]
+
+
+def _insert_step_sample_sql() -> str:
+    quote = connection.ops.quote_name
+    table = quote(StepSample._meta.db_table)
+    columns = ", ".join(
+        quote(StepSample._meta.get_field(name).column)
+        for name in (
+            "patient",
+            "source_key",
+            "source_name",
+            "source_kind",
+            "start",
+            "end",
+            "utc_offset_minutes",
+            "steps",
+        )
+    )
+    # Table and column names come from the model, quoted by the backend; values are bound.
+    return (
+        f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "  # noqa: S608
+        "ON CONFLICT DO NOTHING"
+    )
+
+
+@dataclass
+class ImportOutcome:
+    """What one file added to the patient's record."""
+
+    summary: ReadSummary
+    new_step_samples: int = 0
+    new_walks: int = 0
+    walks_already_known: int = 0
+    walks_counted_elsewhere: int = 0
+    new_weights: int = 0
+    days_with_steps: int = 0
+    first_day: date | None = None
+    last_day: date | None = None
+    affected_days: set[date] = field(default_factory=set)
+
+    def as_dict(self) -> dict[str, Any]:
+        summary = self.summary
+        return {
+            "file": summary.file,
+            "format": summary.format.value if summary.format else "",
+            "records_read": summary.records_read,
+            "step_samples_read": summary.step_samples,
+            "new_step_samples": self.new_step_samples,
+            "days_with_steps": self.days_with_steps,
+            "walks_read": summary.workouts,
+            "new_walks": self.new_walks,
+            "walks_already_known": self.walks_already_known,
+            "walks_counted_elsewhere": self.walks_counted_elsewhere,
+            "weights_read": summary.weights,
+            "new_weights": self.new_weights,
+            "skipped": summary.skipped_count,
+            "skipped_by_reason": dict(summary.skipped_by_reason.most_common(20)),
+            "skipped_examples": [
+                {"record": item.locator, "reason": item.reason} for item in summary.skipped[:20]
+            ],
+            "notes": list(summary.notes),
+            "first_day": self.first_day.isoformat() if self.first_day else None,
+            "last_day": self.last_day.isoformat() if self.last_day else None,
+        }
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def import_file(
+    patient: Patient,
+    path: Path,
+    *,
+    by: User | None,
+    display_name: str | None = None,
+    progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ImportOutcome:
+    """Read ``path`` and add its walks, steps and weights to ``patient``'s record.
+
+    Raises IngestError (with the file, the record and what to do) when the file is
+    refused; the database is then unchanged.
+    """
+    options = ReadOptions(default_tz=ZoneInfo(patient.clinic.time_zone))
+    reader = open_import(
+        path, limits=limits, options=options, progress=progress, display_name=display_name
+    )
+    staging_dir = Path(settings.FILE_UPLOAD_TEMP_DIR)
+    with tempfile.TemporaryFile(dir=staging_dir, prefix="walkrx-staging-") as staging:
+        stage(reader, staging)
+        staging.seek(0)
+        outcome = ImportOutcome(summary=reader.summary)
+        with transaction.atomic():
+            store(patient, unstage(staging), outcome)
+            record_event(
+                actor=by,
+                action="import file",
+                patient=patient,
+                detail=f"{outcome.summary.file} ({outcome.summary.format})",
+            )
+    return outcome
+
+
+def stage(records: Iterator[Any], staging: IO[bytes]) -> None:
+    batch: list[Any] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= STAGING_BATCH:
+            pickle.dump(batch, staging, protocol=pickle.HIGHEST_PROTOCOL)
+            batch = []
+    if batch:
+        pickle.dump(batch, staging, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unstage(staging: IO[bytes]) -> Iterator[list[Any]]:
+    # The staging file was written by stage() moments ago in a private temporary file.
+    while True:
+        try:
+            yield pickle.load(staging)  # noqa: S301
+        except EOFError:
+            return
+
+
+def store(patient: Patient, batches: Iterator[list[Any]], outcome: ImportOutcome) -> None:
+    # ignore_conflicts inserts do not report what was new, so count around the whole file.
+    samples_before = StepSample.objects.filter(patient=patient).count()
+    weights_before = WeightEntry.objects.filter(patient=patient).count()
+    step_days: set[date] = set()
+    walk_days: set[date] = set()
+    for batch in batches:
+        samples = [r for r in batch if isinstance(r, StepSampleRecord)]
+        if samples:
+            step_days |= store_step_samples(patient, samples)
+        for record in batch:
+            if isinstance(record, WorkoutRecord):
+                day = store_workout(patient, record, outcome)
+                if day is not None:
+                    walk_days.add(day)
+        weights = [r for r in batch if isinstance(r, WeightRecord)]
+        if weights:
+            store_weights(patient, weights)
+    outcome.new_step_samples = StepSample.objects.filter(patient=patient).count() - samples_before
+    outcome.new_weights = WeightEntry.objects.filter(patient=patient).count() - weights_before
+    if walk_days:
+        refresh_daily_activity(patient, walk_days)
+    if step_days:
+        outcome.days_with_steps = refresh_daily_steps(patient, step_days)
+        outcome.first_day, outcome.last_day = min(step_days), max(step_days)
+    outcome.affected_days = step_days | walk_days
+
+
+def store_step_samples(patient: Patient, records: list[StepSampleRecord]) -> set[date]:
+    """Insert raw samples, skipping ones already stored (re-imports, overlapping exports).
+
+    Exports hold hundreds of thousands of samples, so rows go to the database as plain
+    parameter tuples in one statement per batch rather than as model instances.
+    """
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [
+        (
+            patient.pk,
+            record.source.key[:200],
+            record.source.name[:200],
+            record.source.kind,
+            adapt(record.start),
+            adapt(record.end),
+            offset_minutes(record.start),
+            record.steps,
+        )
+        for record in records
+    ]
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), INSERT_BATCH):
+            cursor.executemany(_insert_step_sample_sql(), rows[first : first + INSERT_BATCH])
+    return {record.start.date() for record in records}
+
+
+def offset_minutes(moment: datetime) -> int:
+    offset = moment.utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
+def store_workout(patient: Patient, record: WorkoutRecord, outcome: ImportOutcome) -> date | None:
+    if Walk.objects.filter(patient=patient, external_id=record.external_id[:200]).exists():
+        outcome.walks_already_known += 1
+        return None
+    twin = same_walk(patient, record)
+    walk = Walk.objects.create(
+        patient=patient,
+        started_at=record.start,
+        local_date=record.start.date(),
+        minutes=round(record.minutes, 1),
+        steps=record.steps,
+        distance_m=record.best_distance_m,
+        route_distance_m=record.route_distance_m,
+        source=WalkSource.IMPORT,
+        device=record.source.name[:120],
+        external_id=record.external_id[:200],
+        duplicate_of=twin,
+    )
+    outcome.new_walks += 1
+    if twin is not None:
+        outcome.walks_counted_elsewhere += 1
+    return walk.local_date
+
+
+def same_walk(patient: Patient, record: WorkoutRecord) -> Walk | None:
+    """A counted walk already covering this time: logged by hand or from another file."""
+    candidates = Walk.objects.filter(
+        patient=patient,
+        duplicate_of__isnull=True,
+        started_at__gte=record.start - timedelta(hours=12),
+        started_at__lte=record.end,
+    ).order_by("started_at")
+    for walk in candidates:
+        if overlap_share(record.start, record.minutes, walk.started_at, walk.minutes) >= (
+            SAME_WALK_OVERLAP
+        ):
+            return walk
+    return None
+
+
+def store_weights(patient: Patient, records: list[WeightRecord]) -> None:
+    rows = [
+        WeightEntry(
+            patient=patient,
+            measured_at=record.at,
+            kg=round(record.kg, 1),
+            source=record.source.name[:120] or "imported",
+        )
+        for record in records
+    ]
+    WeightEntry.objects.bulk_create(rows, batch_size=INSERT_BATCH, ignore_conflicts=True)
+
+
+def refresh_daily_steps(patient: Patient, days: set[date]) -> int:
+    """Merge all sources' samples per local day by priority and store the daily totals.
+
+    Works through the days a month at a time so memory stays flat however many years
+    an export covers. Returns how many days have steps.
+    """
+    ordered = sorted(days)
+    with_steps = 0
+    index = 0
+    while index < len(ordered):
+        window_start = ordered[index]
+        window_end = window_start + timedelta(days=MERGE_WINDOW_DAYS - 1)
+        window = [day for day in ordered[index:] if day <= window_end]
+        index += len(window)
+        with_steps += merge_window(patient, window_start, window_end, set(window))
+    return with_steps
+
+
+def merge_window(patient: Patient, first: date, last: date, wanted: set[date]) -> int:
+    tz_start = datetime.combine(first - DAY_MARGIN, datetime.min.time(), tzinfo=UTC)
+    tz_end = datetime.combine(last + 2 * DAY_MARGIN, datetime.min.time(), tzinfo=UTC)
+    rows = StepSample.objects.filter(
+        patient=patient, start__gte=tz_start, start__lt=tz_end
+    ).values_list("start", "end", "utc_offset_minutes", "steps", "source_key", "source_kind")
+    zones: dict[int, Any] = {}
+    samples = []
+    for start, end, offset, steps, source_key, source_kind in rows.iterator(chunk_size=5000):
+        zone = zones.get(offset)
+        if zone is None:
+            zone = zones[offset] = timezone(timedelta(minutes=offset))
+        samples.append(
+            CoreStepSample(
+                start=start.astimezone(zone),
+                end=end.astimezone(zone),
+                steps=steps,
+                source=source_key,
+                source_kind=SOURCE_KINDS.get(source_kind, SourceKind.OTHER_APP),
+            )
+        )
+    merged = merge_step_samples(samples)
+    rows_out = [
+        DailyActivity(
+            patient=patient,
+            date=day,
+            steps=merged.daily.get(day),
+            steps_by_source=dict(merged.per_source.get(day, {})),
+        )
+        for day in sorted(wanted)
+    ]
+    DailyActivity.objects.bulk_create(
+        rows_out,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["patient", "date"],
+        update_fields=["steps", "steps_by_source"],
+    )
+    return sum(1 for day in wanted if merged.daily.get(day))

@@ -1,0 +1,385 @@
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+import zipfile
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from walkrx.ingest import (
+    Format,
+    IngestError,
+    StepSampleRecord,
+    WeightRecord,
+    WorkoutRecord,
+    apple_health,
+    open_import,
+)
+from walkrx.ingest.limits import DEFAULT_LIMITS
+from walkrx.ingest.records import ReadSummary
+
+from .generators import PHONE_DEVICE, WATCH_DEVICE, apple_xml, step, write_zip
+
+BENCH = Path(__file__).parents[2] / "benchmarks" / "apple_health_generate.py"
+
+
+def _generator():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("apple_health_generate", BENCH)
+    assert spec
+    assert spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def read_all(path: Path, **kwargs: object) -> tuple[list[object], ReadSummary]:
+    reader = open_import(path, **kwargs)  # type: ignore[arg-type]
+    records = list(reader)
+    return records, reader.summary
+
+
+# --------------------------------------------------------------------------- real samples
+
+
+def test_it_reads_old_ios8_export(testdata: Path) -> None:
+    records, summary = read_all(testdata / "apple_health/apple-healthkit-csv_export.xml")
+    kinds = Counter(type(r).__name__ for r in records)
+    # SOURCES.md: 534 StepCount records; 76 BodyMass records.
+    assert kinds == {"StepSampleRecord": 534, "WeightRecord": 76}
+    first = next(r for r in records if isinstance(r, StepSampleRecord))
+    assert first.steps == 389
+    assert first.start.isoformat() == "2012-11-14T17:19:00+01:00"
+    assert first.source.name == "Data Manager"
+    weight = next(r for r in records if isinstance(r, WeightRecord))
+    assert weight.kg == 71.1
+    assert weight.source.kind == "manual"  # HKWasUserEntered="1" attribute in iOS 8
+    assert summary.skipped_count == 0
+
+
+def test_it_repairs_spaced_attribute_names_in_german_export(testdata: Path) -> None:
+    path = testdata / "apple_health/apple-healthkit-csv_Exportieren.xml"
+    records, summary = read_all(path)
+    steps = [r for r in records if isinstance(r, StepSampleRecord)]
+    weights = [r for r in records if isinstance(r, WeightRecord)]
+    assert len(steps) == 362
+    assert path.read_text().count('type="HKQuantityTypeIdentifierBodyMass"') == len(weights)
+    assert any(w.source.name == "Withings" and w.kg == 87.5 for w in weights)
+    # Fractional step values from the old export are rounded, not dropped.
+    assert any(s.steps == 2742 for s in steps)
+    assert all(s.source.kind == "phone" for s in steps if s.source.name == "Carl's iPhone")
+    assert summary.skipped_count == 0
+
+
+def test_it_skips_running_and_reads_route_folder(testdata: Path, tmp_path: Path) -> None:
+    folder = testdata / "apple_health/healthkit-to-sqlite_zip_contents/apple_health_export"
+    records, summary = read_all(folder / "export.xml")
+    assert records == []
+    assert summary.skipped_by_reason == {"not a walking or hiking workout (Running)": 1}
+    # The same export with the workout relabelled as a walk picks up the GPX route.
+    copy = tmp_path / "apple_health_export"
+    shutil.copytree(folder, copy)
+    xml = copy / "export.xml"
+    xml.write_text(xml.read_text().replace("TypeRunning", "TypeWalking"))
+    records, _ = read_all(xml)
+    (walk,) = records
+    assert isinstance(walk, WorkoutRecord)
+    assert walk.distance_m == pytest.approx(0.4971749504535062 * 1609.344, rel=1e-6)
+    assert walk.energy_kcal == pytest.approx(48.745, abs=1e-3)
+    assert walk.minutes == pytest.approx(5.1941, abs=1e-4)
+    assert walk.route_distance_m is not None
+    assert 0 < walk.route_distance_m < 1  # three points a few centimetres apart
+    assert walk.start.utcoffset() == timedelta(hours=-7)
+
+
+def test_it_reads_macos_zip_and_ignores_finder_files(testdata: Path) -> None:
+    path = testdata / "apple_health/apple-health-parser_export.zip"
+    reader = open_import(path)
+    assert reader.format is Format.APPLE_HEALTH_ZIP
+    assert list(reader) == []  # heart rate, energy and sleep only
+
+
+def test_it_reads_full_dtd_export(testdata: Path) -> None:
+    records, summary = read_all(testdata / "apple_health/ahcd-go_export.xml")
+    assert records == []
+    assert summary.skipped_count == 0
+
+
+# --------------------------------------------------------------------------- generated
+
+
+def test_it_keeps_phone_and_watch_apart_with_stable_keys(tmp_path: Path) -> None:
+    body = (
+        step(
+            "Anna\u2019s iPhone",
+            PHONE_DEVICE,
+            "2024-03-30 10:00:00 +0100",
+            "2024-03-30 10:10:00 +0100",
+            "1000",
+            addr="1",
+        )
+        + step(
+            "Anna\u2019s iPhone",
+            PHONE_DEVICE,
+            "2024-03-30 11:00:00 +0100",
+            "2024-03-30 11:10:00 +0100",
+            "800",
+            addr="2",
+            order="reversed",
+        )
+        + step(
+            "Anna's Apple Watch",
+            WATCH_DEVICE,
+            "2024-03-30 10:00:30 +0100",
+            "2024-03-30 10:10:00 +0100",
+            "980",
+            addr="3",
+            children='  <MetadataEntry key="HKMetadataKeySyncVersion" value="2"/>',
+        )
+        + step(
+            "Health",
+            None,
+            "2024-03-30 12:00:00 +0100",
+            "2024-03-30 12:30:00 +0100",
+            "1500",
+            children='  <MetadataEntry key="HKWasUserEntered" value="1"/>',
+        )
+    )
+    path = tmp_path / "export.xml"
+    path.write_text(apple_xml(body))
+    records, _ = read_all(path)
+    steps = [r for r in records if isinstance(r, StepSampleRecord)]
+    assert [s.steps for s in steps] == [1000, 800, 980, 1500]
+    keys = [s.source.key for s in steps]
+    assert keys[0] == keys[1] == "apple_health:anna's iphone|iphone"
+    assert keys[2] == "apple_health:anna's apple watch|watch"
+    assert keys[3].endswith("|manual")
+    assert [s.source.kind for s in steps] == ["phone", "phone", "watch", "manual"]
+    assert not any("0x" in k for k in keys)
+
+
+def test_it_keeps_each_records_own_offset_across_dst_and_travel(tmp_path: Path) -> None:
+    body = (
+        step(
+            "iPhone", PHONE_DEVICE, "2024-03-30 23:50:00 +0100", "2024-03-31 00:05:00 +0100", "100"
+        )
+        + step(
+            "iPhone", PHONE_DEVICE, "2024-03-31 03:10:00 +0200", "2024-03-31 03:20:00 +0200", "200"
+        )
+        + step(
+            "iPhone", PHONE_DEVICE, "2024-04-05 09:00:00 -0400", "2024-04-05 09:30:00 -0400", "300"
+        )
+    )
+    path = tmp_path / "export.xml"
+    path.write_text(apple_xml(body))
+    records, _ = read_all(path)
+    offsets = [r.start.utcoffset() for r in records]  # type: ignore[attr-defined]
+    assert offsets == [timedelta(hours=1), timedelta(hours=2), timedelta(hours=-4)]
+    assert records[2].start.hour == 9  # type: ignore[attr-defined]
+
+
+# Both workout layouts, a workout with neither duration nor totals, units to convert.
+WORKOUTS = (Path(__file__).parent / "data" / "workouts_fragment.xml").read_text()
+
+ROUTE = """<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="Apple Health Export" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>
+<trkpt lat="47.0" lon="11.0"><time>2024-05-02T07:00:00Z</time></trkpt>
+<trkpt lat="47.01" lon="11.0"><time>2024-05-02T07:20:00Z</time></trkpt>
+</trkseg></trk></gpx>
+"""
+
+
+@pytest.mark.parametrize("xml_name", ["export.xml", "eksport.xml", "导出.xml", "Exportieren.xml"])
+def test_it_reads_both_workout_layouts_from_a_localised_zip(tmp_path: Path, xml_name: str) -> None:
+    xml = apple_xml(WORKOUTS.format(watch=WATCH_DEVICE.format(addr="abc")))
+    path = write_zip(
+        tmp_path / "vienti.zip",
+        {
+            f"apple_health_export/{xml_name}": xml,
+            "apple_health_export/export_cda.xml": "<ClinicalDocument/><ClinicalDocument/>",
+            "apple_health_export/workout-routes/route_2024-05-02_9.00am.gpx": ROUTE,
+            "apple_health_export/electrocardiograms/ecg_2024-05-01.csv": "Name,Anna\n",
+        },
+    )
+    records, summary = read_all(path)
+    walk, hike, third, *weights = records
+    assert isinstance(walk, WorkoutRecord)
+    assert isinstance(hike, WorkoutRecord)
+    assert isinstance(third, WorkoutRecord)
+    # Attributes layout: miles and kJ converted; duration excludes the 4-minute pause.
+    assert walk.activity == "walking"
+    assert walk.minutes == 30
+    assert walk.distance_m == pytest.approx(1.5 * 1609.344)
+    assert walk.energy_kcal == pytest.approx(120.0, abs=0.01)
+    assert walk.route_distance_m is None
+    # Statistics layout: distance, energy and steps only in WorkoutStatistics.
+    assert hike.activity == "hiking"
+    assert hike.minutes == 110
+    assert hike.distance_m == 7400
+    assert hike.energy_kcal == 612
+    assert hike.steps == 10250
+    assert hike.route_distance_m == pytest.approx(1113.2, abs=1.0)  # 0.01° of latitude
+    # No duration attribute: elapsed time minus the pause.
+    assert third.minutes == 30
+    assert third.distance_m is None
+    assert [type(w) for w in weights] == [WeightRecord, WeightRecord]
+    assert weights[0].kg == pytest.approx(72.575, abs=0.001)  # type: ignore[attr-defined]
+    assert weights[0].source.kind == "manual"  # type: ignore[attr-defined]
+    assert weights[1].kg == 72.4  # type: ignore[attr-defined]
+    assert summary.skipped_by_reason == {"not a walking or hiking workout (Running)": 1}
+
+
+def test_it_gives_the_same_external_ids_on_every_read(tmp_path: Path) -> None:
+    xml = tmp_path / "export.xml"
+    xml.write_text(apple_xml(WORKOUTS.format(watch=WATCH_DEVICE.format(addr="abc"))))
+    first = [r.external_id for r in read_all(xml)[0] if isinstance(r, WorkoutRecord)]
+    # A newer export: same workouts, a different device address, more data around them.
+    xml.write_text(
+        apple_xml(
+            step(
+                "iPhone",
+                PHONE_DEVICE,
+                "2024-05-05 10:00:00 +0200",
+                "2024-05-05 10:05:00 +0200",
+                "10",
+            )
+            + WORKOUTS.format(watch=WATCH_DEVICE.format(addr="fff"))
+        )
+    )
+    second = [r.external_id for r in read_all(xml)[0] if isinstance(r, WorkoutRecord)]
+    assert first == second
+    assert len(set(first)) == 3
+
+
+def test_it_strips_control_characters_and_skips_broken_records(tmp_path: Path) -> None:
+    body = (
+        step(
+            "iPhone\x0b",
+            PHONE_DEVICE,
+            "2024-05-01 10:00:00 +0200",
+            "2024-05-01 10:05:00 +0200",
+            "50",
+        )
+        + ' <Record type="HKQuantityTypeIdentifierStepCount" sourceName="x" '
+        'startDate="yesterday" endDate="2024-05-01 10:05:00 +0200" value="5"/>\n'
+        + ' <Record type="HKQuantityTypeIdentifierStepCount" sourceName="x&bogus;" '
+        'startDate="2024-05-01 10:00:00 +0200" endDate="2024-05-01 10:05:00 +0200" '
+        'value="5"/>\n' + ' <Record type="HKQuantityTypeIdentifierStepCount" sourceName="x" '
+        'startDate="2024-05-01 10:00:00 +0200" endDate="2024-05-01 10:05:00 +0200" '
+        'value="-5"/>\n'
+    )
+    path = tmp_path / "export.xml"
+    path.write_bytes(apple_xml(body).encode())
+    records, summary = read_all(path)
+    assert [r.steps for r in records] == [50]  # type: ignore[attr-defined]
+    assert records[0].source.name == "iPhone"  # type: ignore[attr-defined]
+    assert summary.skipped_count == 3
+    assert all(s.locator.startswith("line ") for s in summary.skipped)
+    assert summary.skipped[0].locator == "line 18"
+
+
+def test_it_ignores_records_nested_in_correlations(tmp_path: Path) -> None:
+    inner = step("Scale", None, "2024-05-01 10:00:00 +0200", "2024-05-01 10:00:00 +0200", "7")
+    body = (
+        f' <Correlation type="HKCorrelationTypeIdentifierFood" sourceName="x" '
+        f'startDate="2024-05-01 10:00:00 +0200" endDate="2024-05-01 10:00:00 +0200">\n'
+        f"{inner} </Correlation>\n{inner}"
+    )
+    path = tmp_path / "export.xml"
+    path.write_text(apple_xml(body))
+    records, _ = read_all(path)
+    assert len(records) == 1
+
+
+def test_it_refuses_a_truncated_export(tmp_path: Path) -> None:
+    text = apple_xml(
+        step("iPhone", None, "2024-05-01 10:00:00 +0200", "2024-05-01 10:05:00 +0200", "50") * 3
+    )
+    path = tmp_path / "export.xml"
+    path.write_text(text[: text.rindex("<Record") + 40])
+    with pytest.raises(IngestError, match="ends in the middle"):
+        read_all(path)
+    path.write_text(text.replace("</HealthData>\n", ""))
+    with pytest.raises(IngestError, match="incomplete"):
+        read_all(path)
+
+
+def test_it_refuses_a_record_larger_than_the_limit(tmp_path: Path) -> None:
+    from walkrx.ingest import Limits
+
+    huge = step(
+        "iPhone",
+        None,
+        "2024-05-01 10:00:00 +0200",
+        "2024-05-01 10:05:00 +0200",
+        "5",
+        children="  <MetadataEntry key='x' value='" + "y" * 300_000 + "'/>",
+    )
+    path = tmp_path / "export.xml"
+    path.write_text(apple_xml(huge))
+    apple_block = apple_health.BLOCK_SIZE
+    try:
+        apple_health.BLOCK_SIZE = 64 * 1024  # type: ignore[misc]
+        with pytest.raises(IngestError, match="larger than"):
+            read_all(path, limits=Limits(max_element_bytes=100_000))
+    finally:
+        apple_health.BLOCK_SIZE = apple_block  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------- fast vs reference
+
+
+@pytest.mark.parametrize(
+    ("seed", "broken", "block"), [(1, True, 64 * 1024), (7, False, 8 << 20), (11, True, 4096)]
+)
+def test_fast_reader_matches_reference_parser(
+    tmp_path: Path, seed: int, broken: bool, block: int
+) -> None:
+    gen = _generator()
+    xml = tmp_path / "export.xml"
+    gen.generate(xml, 3 if block > 4096 else 0.6, seed=seed, broken_dtd=broken, telemetry=0.05)
+    saved = apple_health.BLOCK_SIZE
+    try:
+        # Small blocks put element boundaries on every kind of block edge.
+        apple_health.BLOCK_SIZE = block  # type: ignore[misc]
+        fast_summary = ReadSummary(file="x")
+        with xml.open("rb") as fh:
+            fast = list(
+                apple_health.read_export(fh, file="x", summary=fast_summary, limits=DEFAULT_LIMITS)
+            )
+    finally:
+        apple_health.BLOCK_SIZE = saved  # type: ignore[misc]
+    ref_summary = ReadSummary(file="x")
+    with xml.open("rb") as fh:
+        reference = list(
+            apple_health.read_export_reference(
+                fh, file="x", summary=ref_summary, limits=DEFAULT_LIMITS
+            )
+        )
+    assert fast == reference
+    assert fast_summary.skipped_by_reason == ref_summary.skipped_by_reason
+    kinds = Counter(type(r).__name__ for r in fast)
+    assert kinds["StepSampleRecord"] > 100
+    assert kinds["WorkoutRecord"] > 0
+    assert kinds["WeightRecord"] > 0
+    watch = {r.source.key for r in fast if isinstance(r, StepSampleRecord)}
+    assert {"apple_health:anna's iphone|iphone", "apple_health:anna's apple watch|watch"} <= watch
+    offsets = {r.start.utcoffset() for r in fast if isinstance(r, StepSampleRecord)}
+    assert len(offsets) >= 2  # DST and travel
+
+
+def test_generated_zip_reads_routes(tmp_path: Path) -> None:
+    gen = _generator()
+    xml, archive = tmp_path / "export.xml", tmp_path / "export.zip"
+    generator = gen.generate(xml, 1, seed=5, zip_path=archive, broken_dtd=True, telemetry=0.05)
+    assert generator.routes
+    records, summary = read_all(archive)
+    walks = [r for r in records if isinstance(r, WorkoutRecord)]
+    assert any(w.route_distance_m for w in walks)
+    assert summary.notes == []
+    with zipfile.ZipFile(archive) as zf:
+        assert any("workout-routes" in n for n in zf.namelist())
