@@ -78,8 +78,10 @@ class TestMergeStepSamples:
                 sample(0, 3, 300, "phone", SourceKind.PHONE),
             ]
         )
-        # Minutes 0-2 belong to the watch (30 + 60 + 30), minute 3 is not covered.
-        assert merged.daily == {DAY: 120}
+        # 0:30-2:30 belongs to the watch (120); the phone fills 0:00-0:30 and 2:30-3:00
+        # with its own rate of 100 steps a minute (50 + 50).
+        assert merged.daily == {DAY: 220}
+        assert merged.contributed[DAY] == {"phone": 100, "watch": 120}
 
     def test_manual_entry_wins_by_default_and_order_is_configurable(self) -> None:
         samples = [
@@ -106,6 +108,28 @@ class TestMergeStepSamples:
 
     def test_an_instant_sample_counts_in_its_minute(self) -> None:
         assert merge_step_samples([sample(5, 5, 40)]).daily == {DAY: 40}
+
+    def test_a_sample_across_midnight_is_shared_between_the_days(self) -> None:
+        before_midnight = datetime(2026, 3, 2, 23, 50, tzinfo=UTC)
+        merged = merge_step_samples(
+            [
+                StepSample(
+                    before_midnight,
+                    before_midnight + timedelta(minutes=20),
+                    200,
+                    "w",
+                    SourceKind.WATCH,
+                )
+            ]
+        )
+        assert merged.daily == {date(2026, 3, 2): 100, date(2026, 3, 3): 100}
+        assert merged.per_source[date(2026, 3, 3)] == {"w": 100}
+
+    def test_an_instant_sample_loses_to_a_higher_source_covering_it(self) -> None:
+        samples = [sample(0, 10, 1000), sample(5, 5, 40, "phone", SourceKind.PHONE)]
+        assert merge_step_samples(samples).daily == {DAY: 1000}
+        samples = [sample(0, 10, 1000, "phone", SourceKind.PHONE), sample(5, 5, 40)]
+        assert merge_step_samples(samples).daily == {DAY: 1040}
 
     def test_daily_totals_use_each_samples_own_offset(self) -> None:
         tokyo = timezone(timedelta(hours=9))

@@ -148,7 +148,7 @@ def import_file(
     )
     staging_dir = Path(settings.FILE_UPLOAD_TEMP_DIR)
     with tempfile.TemporaryFile(dir=staging_dir, prefix="walkrx-staging-") as staging:
-        stage(reader, staging)
+        stage(reader, staging, patient_id=patient.pk)
         staging.seek(0)
         outcome = ImportOutcome(summary=reader.summary)
         with transaction.atomic():
@@ -162,15 +162,53 @@ def import_file(
     return outcome
 
 
-def stage(records: Iterator[Any], staging: IO[bytes]) -> None:
-    batch: list[Any] = []
+def stage(records: Iterator[Any], staging: IO[bytes], *, patient_id: int) -> None:
+    """Write the file's records to the staging file in batches.
+
+    Step samples, by far the most numerous, are staged as ready-to-insert row tuples;
+    workouts and weights as records.
+    """
+    to_db = database_datetime()
+    rows: list[tuple[Any, ...]] = []
+    others: list[Any] = []
+    days: set[date] = set()
     for record in records:
-        batch.append(record)
-        if len(batch) >= STAGING_BATCH:
-            pickle.dump(batch, staging, protocol=pickle.HIGHEST_PROTOCOL)
-            batch = []
-    if batch:
-        pickle.dump(batch, staging, protocol=pickle.HIGHEST_PROTOCOL)
+        if isinstance(record, StepSampleRecord):
+            source = record.source
+            rows.append(
+                (
+                    patient_id,
+                    source.key[:200],
+                    source.name[:200],
+                    source.kind,
+                    to_db(record.start),
+                    to_db(record.end),
+                    offset_minutes(record.start),
+                    record.steps,
+                )
+            )
+            days.add(record.start.date())
+        else:
+            others.append(record)
+        if len(rows) + len(others) >= STAGING_BATCH:
+            pickle.dump((rows, others, days), staging, protocol=pickle.HIGHEST_PROTOCOL)
+            rows, others, days = [], [], set()
+    if rows or others:
+        pickle.dump((rows, others, days), staging, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def database_datetime() -> Callable[[datetime], Any]:
+    """How an aware datetime is sent to the database (SQLite: naive UTC text, as Django)."""
+    if connection.vendor == "sqlite":
+        return lambda moment: moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    return lambda moment: moment
+
+
+def from_database(value: Any) -> datetime:
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    assert isinstance(value, datetime)
+    return value
 
 
 def unstage(staging: IO[bytes]) -> Iterator[list[Any]]:
@@ -182,22 +220,22 @@ def unstage(staging: IO[bytes]) -> Iterator[list[Any]]:
             return
 
 
-def store(patient: Patient, batches: Iterator[list[Any]], outcome: ImportOutcome) -> None:
+def store(patient: Patient, batches: Iterator[Any], outcome: ImportOutcome) -> None:
     # ignore_conflicts inserts do not report what was new, so count around the whole file.
     samples_before = StepSample.objects.filter(patient=patient).count()
     weights_before = WeightEntry.objects.filter(patient=patient).count()
     step_days: set[date] = set()
     walk_days: set[date] = set()
-    for batch in batches:
-        samples = [r for r in batch if isinstance(r, StepSampleRecord)]
-        if samples:
-            step_days |= store_step_samples(patient, samples)
-        for record in batch:
+    for rows, others, days in batches:
+        if rows:
+            insert_step_samples(rows)
+            step_days |= days
+        for record in others:
             if isinstance(record, WorkoutRecord):
                 day = store_workout(patient, record, outcome)
                 if day is not None:
                     walk_days.add(day)
-        weights = [r for r in batch if isinstance(r, WeightRecord)]
+        weights = [r for r in others if isinstance(r, WeightRecord)]
         if weights:
             store_weights(patient, weights)
     outcome.new_step_samples = StepSample.objects.filter(patient=patient).count() - samples_before
@@ -210,30 +248,16 @@ def store(patient: Patient, batches: Iterator[list[Any]], outcome: ImportOutcome
     outcome.affected_days = step_days | walk_days
 
 
-def store_step_samples(patient: Patient, records: list[StepSampleRecord]) -> set[date]:
+def insert_step_samples(rows: list[tuple[Any, ...]]) -> None:
     """Insert raw samples, skipping ones already stored (re-imports, overlapping exports).
 
     Exports hold hundreds of thousands of samples, so rows go to the database as plain
     parameter tuples in one statement per batch rather than as model instances.
     """
-    adapt = connection.ops.adapt_datetimefield_value
-    rows = [
-        (
-            patient.pk,
-            record.source.key[:200],
-            record.source.name[:200],
-            record.source.kind,
-            adapt(record.start),
-            adapt(record.end),
-            offset_minutes(record.start),
-            record.steps,
-        )
-        for record in records
-    ]
+    sql = _insert_step_sample_sql()
     with connection.cursor() as cursor:
         for first in range(0, len(rows), INSERT_BATCH):
-            cursor.executemany(_insert_step_sample_sql(), rows[first : first + INSERT_BATCH])
-    return {record.start.date() for record in records}
+            cursor.executemany(sql, rows[first : first + INSERT_BATCH])
 
 
 def offset_minutes(moment: datetime) -> int:
@@ -315,24 +339,32 @@ def refresh_daily_steps(patient: Patient, days: set[date]) -> int:
 def merge_window(patient: Patient, first: date, last: date, wanted: set[date]) -> int:
     tz_start = datetime.combine(first - DAY_MARGIN, datetime.min.time(), tzinfo=UTC)
     tz_end = datetime.combine(last + 2 * DAY_MARGIN, datetime.min.time(), tzinfo=UTC)
-    rows = StepSample.objects.filter(
-        patient=patient, start__gte=tz_start, start__lt=tz_end
-    ).values_list("start", "end", "utc_offset_minutes", "steps", "source_key", "source_kind")
+    quote = connection.ops.quote_name
+    table = quote(StepSample._meta.db_table)
+    to_db = database_datetime()
     zones: dict[int, Any] = {}
     samples = []
-    for start, end, offset, steps, source_key, source_kind in rows.iterator(chunk_size=5000):
-        zone = zones.get(offset)
-        if zone is None:
-            zone = zones[offset] = timezone(timedelta(minutes=offset))
-        samples.append(
-            CoreStepSample(
-                start=start.astimezone(zone),
-                end=end.astimezone(zone),
-                steps=steps,
-                source=source_key,
-                source_kind=SOURCE_KINDS.get(source_kind, SourceKind.OTHER_APP),
-            )
+    with connection.cursor() as cursor:
+        # A plain query: converting each row through the ORM would cost more than merging.
+        cursor.execute(
+            f"SELECT {quote('start')}, {quote('end')}, utc_offset_minutes, steps, "  # noqa: S608
+            f"source_key, source_kind FROM {table} "
+            f"WHERE patient_id = %s AND {quote('start')} >= %s AND {quote('start')} < %s",
+            [patient.pk, to_db(tz_start), to_db(tz_end)],
         )
+        for start, end, offset, steps, source_key, source_kind in cursor.fetchall():
+            zone = zones.get(offset)
+            if zone is None:
+                zone = zones[offset] = timezone(timedelta(minutes=offset))
+            samples.append(
+                CoreStepSample(
+                    start=from_database(start).astimezone(zone),
+                    end=from_database(end).astimezone(zone),
+                    steps=steps,
+                    source=source_key,
+                    source_kind=SOURCE_KINDS.get(source_kind, SourceKind.OTHER_APP),
+                )
+            )
     merged = merge_step_samples(samples)
     rows_out = [
         DailyActivity(

@@ -16,6 +16,8 @@ COLUMNS = ("date", "steps", "walking_minutes", "walks", "distance_km")
 
 
 class Command(BaseCommand):
+    # The system checks import every page and the API schema; a data command needs none.
+    requires_system_checks: list[str] = []
     help = (
         "Print a patient's activity, one row per day: date, steps (merged across devices by "
         "source priority, never summed), walking_minutes, walks, distance_km.\n\n"

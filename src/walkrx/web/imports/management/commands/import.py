@@ -14,6 +14,8 @@ from walkrx.web.patients.models import Patient
 
 
 class Command(BaseCommand):
+    # The system checks import every page and the API schema; a data command needs none.
+    requires_system_checks: list[str] = []
     help = (
         "Import walking data from phone and wearable files into a patient's record. The "
         "format is recognised from the content: Apple Health export.zip or export.xml, GPX, "
