@@ -16,7 +16,17 @@ from walkrx.web.clinics.models import Clinic
 from walkrx.web.patients.models import Patient
 from walkrx.web.server.demo import DEMO_PATIENTS
 
-WALKRX_COMMANDS = ["serve", "demo", "worker"]
+WALKRX_COMMANDS = [
+    "serve",
+    "demo",
+    "worker",
+    "review",
+    "simulate",
+    "patients",
+    "import",
+    "activity",
+    "apitoken",
+]
 
 
 @pytest.mark.parametrize("name", WALKRX_COMMANDS)

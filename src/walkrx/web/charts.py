@@ -14,7 +14,7 @@ import pygal
 from django.http import HttpResponse
 from pygal.style import Style
 
-CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
 WALKRX_STYLE = Style(
     background="#ffffff",

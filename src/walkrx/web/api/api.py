@@ -23,7 +23,7 @@ from walkrx.web.api import schemas
 from walkrx.web.api.auth import PatientTokenAuth, TokenAuth
 from walkrx.web.api.docs import ReferenceDocs
 from walkrx.web.patients.models import Patient
-from walkrx.web.patients.views import review_text, today_plan
+from walkrx.web.patients.plans import review_text, today_plan
 from walkrx.web.programmes.actions import (
     ProgrammeError,
     current_programme,

@@ -3,14 +3,8 @@ asking for a call and the calendar feed. Every write goes through a named action
 
 from __future__ import annotations
 
-import copy
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from statistics import mean
-from zoneinfo import ZoneInfo
 
-import pygal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Q
@@ -19,17 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from pygal.style import Style
 
-from walkrx.core.activity import compendium_walking_entry, energy, walking_met
-from walkrx.core.engine import Prompt, describe_dose
-from walkrx.core.errors import CoreError
+from walkrx.core.engine import describe_dose
 from walkrx.core.screening import PATIENT_SAFETY_TEXT, WEEKLY_CHECK_QUESTIONS, Tier
 from walkrx.web import charts
 from walkrx.web.access import get_own_patient
-from walkrx.web.accounts.models import User
 from walkrx.web.activity.actions import ActivityError, record_checkin, record_walk, record_weight
-from walkrx.web.activity.models import CheckIn, DailyActivity, Walk, WalkSource, WeightEntry
+from walkrx.web.activity.models import CheckIn, Walk, WalkSource
 from walkrx.web.alerts.actions import AlertError, request_call
 from walkrx.web.alerts.models import Alert, AlertKind
 from walkrx.web.audit.actions import record_event
@@ -48,183 +38,37 @@ from walkrx.web.patients.forms import (
 )
 from walkrx.web.patients.lessons import LESSONS, LESSONS_BY_SLUG
 from walkrx.web.patients.models import CALENDAR_TOKEN_MAX_LENGTH, CalendarFeed, Patient
-from walkrx.web.programmes.actions import ProgrammeError, current_programme, record_warning_signs
+from walkrx.web.patients.plans import (
+    TodayPlan,
+    latest_programme,
+    local_now,
+    open_call_request,
+    review_links,
+    review_text,
+    today_plan,
+    user_of,
+    zone_of,
+)
+from walkrx.web.patients.progress import (
+    energy_rows,
+    minutes_chart,
+    pain_chart,
+    pain_days,
+    week_rows,
+    weight_chart,
+    weight_entries,
+)
+from walkrx.web.programmes.actions import ProgrammeError, record_warning_signs
 from walkrx.web.programmes.models import (
-    DecisionStatus,
-    PauseReason,
-    Programme,
     Questionnaire,
     ScreeningAnswer,
     State,
-    WeeklyDecision,
 )
 
-PAUSING_TIERS = (Tier.EMERGENCY.value, Tier.URGENT.value)
-CHART_WEEKS = 12
-PAIN_DAYS = 28
-ENERGY_WEEKS = 4
-# Compendium walking at a moderate pace (2.8-3.2 mph) when a walk's speed is unknown.
-MODERATE_PACE_MPH = 3.0
 FLARE_EXPLAINED = (
     "A flare-up is a spell when your back is much worse than usual, for example it stops "
     "you doing your normal day."
 )
-
-
-def user_of(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def zone_of(patient: Patient) -> ZoneInfo:
-    return ZoneInfo(patient.clinic.time_zone)
-
-
-def local_now(patient: Patient) -> datetime:
-    return timezone.now().astimezone(zone_of(patient))
-
-
-def open_call_request(patient: Patient) -> Alert | None:
-    return Alert.objects.filter(
-        patient=patient, kind=AlertKind.CALL_REQUEST, handled_at__isnull=True
-    ).first()
-
-
-def latest_programme(patient: Patient) -> Programme | None:
-    """The running programme, or else the last one (to show a finished programme)."""
-    return current_programme(patient) or patient.programmes.order_by("-created_at").first()
-
-
-def pausing_screening(programme: Programme) -> ScreeningAnswer | None:
-    """The warning-sign answer that paused this programme, if that is why it is paused."""
-    if programme.state != State.PAUSED or programme.pause_reason != PauseReason.WARNING_SIGN:
-        return None
-    return (
-        programme.screenings.exclude(questionnaire=Questionnaire.READINESS)
-        .filter(tier__in=PAUSING_TIERS)
-        .first()
-    )
-
-
-def dose_today(programme: Programme) -> str:
-    if programme.sessions_per_day > 1:
-        return (
-            f"{programme.sessions_per_day} walks of {programme.minutes_per_session} minutes today"
-        )
-    return f"{programme.minutes_per_session} minutes today"
-
-
-def review_text(decision: WeeklyDecision) -> str:
-    """What the patient reads about a week; a clinician's change replaces the engine's plan."""
-    if decision.status == DecisionStatus.OVERRIDDEN:
-        return (
-            f"Your clinic has set your plan for week {decision.week + 1}: "
-            f"{describe_dose(decision.final_dose)}."
-        )
-    return decision.patient_explanation
-
-
-def review_links(decision: WeeklyDecision) -> dict[str, bool]:
-    """Follow-ups the engine asked to offer the patient with this decision."""
-    return {
-        "offer_check": Prompt.WARNING_SIGN_CHECK.value in decision.prompts,
-        "offer_call": Prompt.ASK_ABOUT_BARRIERS.value in decision.prompts,
-    }
-
-
-@dataclass
-class TodayPlan:
-    """Everything the Today page says about the programme, in one place."""
-
-    status: str  # setting_up | awaiting_clearance | starts_later | active | paused | finished
-    programme: Programme | None = None
-    headline: str = ""
-    week: int | None = None
-    week_first: date | None = None
-    walks_done: int = 0
-    walks_planned: int = 0
-    walks_today: int = 0
-    minutes_today: float = 0
-    safety_tier: str = ""
-    safety_text: str = ""
-    new_review: WeeklyDecision | None = None
-    new_review_text: str = ""
-    new_review_links: dict[str, bool] = field(default_factory=dict)
-    checked_in_today: bool = False
-
-    @property
-    def done_for_today(self) -> bool:
-        return (
-            self.programme is not None
-            and self.walks_today >= self.programme.sessions_per_day
-            and self.walks_today > 0
-        )
-
-    @property
-    def dots(self) -> list[bool]:
-        """One mark per planned walk this week, filled for each walk done."""
-        return [index < self.walks_done for index in range(self.walks_planned)]
-
-    @property
-    def week_complete(self) -> bool:
-        return self.walks_planned > 0 and self.walks_done >= self.walks_planned
-
-
-def today_plan(patient: Patient, now: datetime) -> TodayPlan:
-    today = now.date()
-    programme = latest_programme(patient)
-    checked_in = CheckIn.objects.filter(patient=patient, date=today).exists()
-    if programme is None or programme.state in (State.INVITED, State.SCREENING):
-        return TodayPlan("setting_up", programme, checked_in_today=checked_in)
-    if programme.state == State.AWAITING_CLEARANCE:
-        return TodayPlan("awaiting_clearance", programme, checked_in_today=checked_in)
-    if programme.state in (State.COMPLETED, State.DISCHARGED):
-        return TodayPlan("finished", programme, checked_in_today=checked_in)
-    if programme.state == State.PAUSED:
-        screening = pausing_screening(programme)
-        plan = TodayPlan("paused", programme, checked_in_today=checked_in)
-        if screening is not None:
-            plan.safety_tier = screening.tier
-            plan.safety_text = PATIENT_SAFETY_TEXT[Tier(screening.tier)]
-        return plan
-    week = programme.week_number(today)
-    dose = programme.dose
-    if week is None or dose is None:
-        return TodayPlan("starts_later", programme, checked_in_today=checked_in)
-    first, last = programme.week_bounds(week)
-    walks = list(
-        Walk.objects.filter(
-            patient=patient, local_date__gte=first, local_date__lte=last, duplicate_of__isnull=True
-        ).values_list("local_date", "minutes")
-    )
-    todays = [minutes for day, minutes in walks if day == today]
-    plan = TodayPlan(
-        "active",
-        programme,
-        week=week,
-        week_first=first,
-        walks_done=len(walks),
-        walks_planned=dose.sessions_per_week,
-        walks_today=len(todays),
-        minutes_today=round(sum(todays)),
-        checked_in_today=checked_in,
-    )
-    if plan.week_complete:
-        plan.headline = f"Well done: all {plan.walks_planned} walks done this week"
-    elif plan.done_for_today:
-        plan.headline = "Done for today. Well done!"
-    else:
-        plan.headline = (
-            f"{dose_today(programme)} — walk {plan.walks_done + 1} of {plan.walks_planned} "
-            "this week"
-        )
-    decision = programme.decisions.filter(week=week - 1).first() if week > 1 else None
-    if decision is not None:
-        plan.new_review = decision
-        plan.new_review_text = review_text(decision)
-        plan.new_review_links = review_links(decision)
-    return plan
 
 
 def today(request: HttpRequest) -> HttpResponse:
@@ -461,148 +305,6 @@ def review(request: HttpRequest) -> HttpResponse:
 # Progress ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class WeekRow:
-    week: int
-    first: date
-    last: date
-    prescribed: float
-    walked: float
-
-
-def week_rows(patient: Patient, programme: Programme | None, today: date) -> list[WeekRow]:
-    """Prescribed and walked minutes for the recent programme weeks (one query each)."""
-    if programme is None or programme.start_date is None:
-        return []
-    current = programme.week_number(today)
-    if current is None:
-        return []
-    first_week = max(1, current - CHART_WEEKS + 1)
-    start, _ = programme.week_bounds(first_week)
-    walked: dict[int, float] = defaultdict(float)
-    for day, minutes in DailyActivity.objects.filter(
-        patient=patient, date__gte=start, date__lte=today
-    ).values_list("date", "walking_minutes"):
-        week = programme.week_number(day)
-        if week is not None:
-            walked[week] += minutes
-    prescribed = {
-        d.week: float(d.prescribed_dose.weekly_minutes)
-        for d in programme.decisions.filter(week__gte=first_week)
-    }
-    if programme.dose is not None and programme.state == State.ACTIVE:
-        prescribed[current] = float(programme.dose.weekly_minutes)
-    rows = []
-    for week in range(first_week, current + 1):
-        first, last = programme.week_bounds(week)
-        rows.append(WeekRow(week, first, last, prescribed.get(week, 0.0), round(walked[week], 1)))
-    return rows
-
-
-@dataclass(frozen=True)
-class PainDay:
-    day: date
-    before: float | None
-    after: float | None
-    morning: int | None
-
-
-def pain_days(patient: Patient, today: date) -> list[PainDay]:
-    first = today - timedelta(days=PAIN_DAYS - 1)
-    before: dict[date, list[int]] = defaultdict(list)
-    after: dict[date, list[int]] = defaultdict(list)
-    walks = Walk.objects.filter(
-        patient=patient, local_date__gte=first, local_date__lte=today, duplicate_of__isnull=True
-    ).values_list("local_date", "pain_before", "pain_after")
-    for day, pain_before, pain_after in walks:
-        if pain_before is not None:
-            before[day].append(pain_before)
-        if pain_after is not None:
-            after[day].append(pain_after)
-    mornings = dict(
-        CheckIn.objects.filter(patient=patient, date__gte=first, date__lte=today).values_list(
-            "date", "morning_pain"
-        )
-    )
-    days = [first + timedelta(days=offset) for offset in range(PAIN_DAYS)]
-    return [
-        PainDay(
-            day,
-            round(mean(before[day]), 1) if before[day] else None,
-            round(mean(after[day]), 1) if after[day] else None,
-            mornings.get(day),
-        )
-        for day in days
-    ]
-
-
-def weight_entries(patient: Patient) -> list[WeightEntry]:
-    return list(patient.weights.order_by("measured_at"))
-
-
-def weight_on(entries: list[WeightEntry], day: date, zone: ZoneInfo) -> float | None:
-    """The last weight measured on or before the day, else the first one measured after."""
-    chosen: float | None = None
-    for entry in entries:
-        if entry.measured_at.astimezone(zone).date() <= day:
-            chosen = entry.kg
-        elif chosen is None:
-            return entry.kg
-    return chosen
-
-
-def walk_met(walk: Walk) -> float:
-    """METs from the walk's speed when its distance is known, else a moderate pace."""
-    if walk.distance_m and walk.minutes > 0:
-        try:
-            return walking_met(walk.distance_m / walk.minutes).met
-        except CoreError:
-            pass
-    return compendium_walking_entry(MODERATE_PACE_MPH).met
-
-
-def day_span(first: date, last: date) -> str:
-    if first.month == last.month:
-        return f"{first.day}\u2013{last.day} {last:%b}"
-    return f"{first.day} {first:%b}\u2013{last.day} {last:%b}"
-
-
-@dataclass(frozen=True)
-class EnergyRow:
-    label: str
-    minutes: float
-    net_kcal: int
-    gross_kcal: int
-
-
-def energy_rows(patient: Patient, today: date, entries: list[WeightEntry]) -> list[EnergyRow]:
-    fallback = float(patient.weight_kg) if patient.weight_kg is not None else None
-    zone = zone_of(patient)
-    if not entries and fallback is None:
-        return []
-    rows = []
-    for back in range(ENERGY_WEEKS):
-        last = today - timedelta(days=7 * back)
-        first = last - timedelta(days=6)
-        net = gross = minutes = 0.0
-        for walk in Walk.objects.filter(
-            patient=patient,
-            local_date__gte=first,
-            local_date__lte=last,
-            duplicate_of__isnull=True,
-        ):
-            kg = weight_on(entries, walk.local_date, zone) or fallback
-            if kg is None:
-                continue
-            used = energy(walk_met(walk), kg, walk.minutes / 60)
-            net += used.net_kcal
-            gross += used.gross_kcal
-            minutes += walk.minutes
-        label = "Last 7 days" if back == 0 else day_span(first, last)
-        rows.append(EnergyRow(label, round(minutes), round(net), round(gross)))
-    return rows
-
-
 def progress(request: HttpRequest) -> HttpResponse:
     patient = get_own_patient(request, action="view own progress")
     return render_progress(request, patient, WeightForm(today=local_now(patient).date()))
@@ -661,60 +363,6 @@ def save_weight(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Thank you. Your weight is saved.")
             return redirect(reverse("patients:progress") + "#weight")
     return render_progress(request, patient, form, status=400)
-
-
-def phone_style() -> Style:
-    """walkrx's chart style with type big enough to read on a phone held at arm's length."""
-    style = copy.copy(charts.WALKRX_STYLE)
-    style.label_font_size = 17
-    style.major_label_font_size = 17
-    style.legend_font_size = 18
-    style.value_font_size = 17
-    style.title_font_size = 18
-    return style
-
-
-def phone_config(y_title: str, **extra: object) -> dict[str, object]:
-    """charts.base_config sized for a phone: narrow, no title (the page has a heading)."""
-    config = charts.base_config("", y_title=y_title) | {
-        "title": None,
-        "width": 420,
-        "height": 360,
-        "style": phone_style(),
-        "legend_at_bottom_columns": 2,
-        "margin": 6,
-    }
-    return config | extra
-
-
-def minutes_chart(rows: list[WeekRow]) -> bytes:
-    bars = pygal.Bar(**phone_config("minutes"))
-    bars.x_labels = [f"Wk {r.week}" for r in rows]
-    bars.add("Plan", [r.prescribed for r in rows])
-    bars.add("Walked", [r.walked for r in rows])
-    return bytes(bars.render())
-
-
-def pain_chart(days: list[PainDay]) -> bytes:
-    line = pygal.Line(
-        **phone_config("pain", range=(0, 10), allow_interruptions=True, legend_at_bottom_columns=3)
-    )
-    line.x_labels = [f"{d.day.day} {d.day:%b}" for d in days]
-    line.x_labels_major_every = 7
-    line.show_minor_x_labels = False
-    line.add("Before walk", [d.before for d in days])
-    line.add("After walk", [d.after for d in days])
-    line.add("Morning", [float(d.morning) if d.morning is not None else None for d in days])
-    return bytes(line.render())
-
-
-def weight_chart(days: list[date], kilograms: list[float]) -> bytes:
-    line = pygal.Line(**phone_config("kg", show_legend=False))
-    line.x_labels = [f"{day.day} {day:%b}" for day in days]
-    line.x_labels_major_every = max(1, len(days) // 4)
-    line.show_minor_x_labels = False
-    line.add("Weight", list(kilograms))
-    return bytes(line.render())
 
 
 def chart(request: HttpRequest, name: str) -> HttpResponse:

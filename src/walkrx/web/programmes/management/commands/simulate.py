@@ -35,7 +35,8 @@ The policy file is a JSON object of ProgressionPolicy keys to override, e.g.
 class Command(BaseCommand):
     help = (
         "Show how the weekly progression engine treats a simulated patient: the dose "
-        "prescribed each week and the decision taken at its end."
+        "prescribed each week and the decision taken at its end.\n\n"
+        "Example: walkrx simulate --archetype adherent --weeks 16 --format table"
     )
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
