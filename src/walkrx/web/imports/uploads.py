@@ -71,4 +71,5 @@ def keep_upload(upload: UploadedFile) -> tuple[Path, str, int]:
 
 
 def discard(path: str | Path) -> None:
-    Path(path).unlink(missing_ok=True)
+    if str(path):
+        Path(path).unlink(missing_ok=True)

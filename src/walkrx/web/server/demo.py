@@ -107,7 +107,9 @@ def demo_logins() -> list[Login]:
         Login("clinic admin", ADMIN[0], ADMIN[2]),
     ]
     for demo in DEMO_PATIENTS:
-        if demo.story != "newly invited":
+        if demo.story == "newly invited":
+            logins.append(Login("patient", demo.email, "(none yet)", "invited, not signed up"))
+        else:
             logins.append(Login("patient", demo.email, PATIENT_PASSWORD, demo.story))
     return logins
 
