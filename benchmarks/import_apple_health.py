@@ -23,6 +23,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,13 +44,54 @@ class Run:
 
 
 def timed(name: str, command: list[str], env: dict[str, str]) -> Run:
-    """Run a command; wall time and the child's own peak RSS (from wait4)."""
+    """Run a command; wall time and peak memory.
+
+    Peak memory is the larger of the process's own peak RSS (from wait4) and the peak,
+    sampled every 20 ms, of the summed proportional set size (PSS) of the process and
+    its children: walkrx reads big exports in parallel worker processes, whose memory
+    counts too (PSS shares pages the processes have in common between them).
+    """
     start = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    peak_tree = [0]
+    done = threading.Event()
+    sampler = threading.Thread(target=sample_tree_pss, args=(process.pid, peak_tree, done))
+    sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
-    return Run(name, seconds, usage.ru_maxrss / 1024, process.returncode)
+    peak_mb = max(usage.ru_maxrss / 1024, peak_tree[0] / 1024)
+    return Run(name, seconds, peak_mb, process.returncode)
+
+
+def sample_tree_pss(pid: int, peak: list[int], done: threading.Event) -> None:
+    """Record in ``peak[0]`` the highest summed PSS (kB) of ``pid`` and its descendants."""
+    while not done.wait(0.02):
+        total = 0
+        for member in tree(pid):
+            try:
+                text = Path(f"/proc/{member}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            for line in text.splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        peak[0] = max(peak[0], total)
+
+
+def tree(pid: int) -> list[int]:
+    members, index = [pid], 0
+    while index < len(members):
+        try:
+            children = Path(f"/proc/{members[index]}/task/{members[index]}/children").read_text()
+        except OSError:
+            children = ""
+        members.extend(int(child) for child in children.split())
+        index += 1
+    return members
 
 
 def baseline_command() -> list[str]:

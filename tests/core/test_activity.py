@@ -20,6 +20,7 @@ from walkrx.core import (
     merge_step_samples,
     walking_met,
 )
+from walkrx.core.activity import DEFAULT_SOURCE_PRIORITY, StepRow, merge_step_rows
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -171,6 +172,47 @@ class TestMergeStepSamples:
     def test_samples_are_validated(self, start: datetime, end: datetime, steps: int) -> None:
         with pytest.raises(InvalidInput):
             StepSample(start, end, steps, "w", SourceKind.WATCH)
+
+
+class TestMergeStepRows:
+    """The plain-tuple merge used for bulk imports gives what the sample merge gives."""
+
+    @staticmethod
+    def rows(samples: list[StepSample]) -> list[StepRow]:
+        return [
+            (
+                s.start.timestamp(),
+                s.end.timestamp(),
+                int(s.start.utcoffset().total_seconds()),  # type: ignore[union-attr]
+                s.steps,
+                s.source,
+                s.source_kind,
+            )
+            for s in samples
+        ]
+
+    def test_it_matches_the_sample_merge(self) -> None:
+        tokyo, lima = timezone(timedelta(hours=9)), timezone(timedelta(hours=-5))
+        samples = [
+            sample(0, 30, 3000, "w", SourceKind.WATCH, tokyo),
+            sample(10, 20, 900, "p", SourceKind.PHONE, lima),
+            sample(25, 25, 40, "m", SourceKind.MANUAL),
+            sample(15, 15, 7, "p", SourceKind.PHONE),
+            sample(-600, 900, 15000, "o", SourceKind.OTHER_APP, lima),
+            sample(40, 50, 100, "w", SourceKind.WATCH, tokyo),
+            sample(45, 60, 100, "w", SourceKind.WATCH, tokyo),
+        ]
+        for priority in (DEFAULT_SOURCE_PRIORITY, ("p", SourceKind.MANUAL), ()):
+            expected = merge_step_samples(samples, priority)
+            merged = merge_step_rows(self.rows(samples), priority)
+            assert merged == expected
+            assert merged.per_source == expected.per_source
+            assert merged.contributed == expected.contributed
+
+    @pytest.mark.parametrize(("start", "end", "steps"), [(10.0, 5.0, 1), (0.0, 60.0, -1)])
+    def test_rows_are_validated(self, start: float, end: float, steps: int) -> None:
+        with pytest.raises(InvalidInput):
+            merge_step_rows([(start, end, 0, steps, "w", SourceKind.WATCH)])
 
 
 class TestIntensity:

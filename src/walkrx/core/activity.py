@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -76,23 +76,33 @@ _EPOCH_DAY = date(1970, 1, 1)
 _END, _START, _INSTANT = 0, 1, 2
 
 
-def _rank(sample: StepSample, priority: Sequence[SourceKind | str]) -> int:
+StepRow = tuple[float, float, int, int, str, SourceKind]
+"""A step sample as plain values: ``(start, end, utc_offset, steps, source, source_kind)``.
+
+``start`` and ``end`` are POSIX timestamps in seconds, ``utc_offset`` the sample's own UTC
+offset in seconds (it decides the local date). Used by :func:`merge_step_rows`, which
+merges large numbers of samples without building a :class:`StepSample` for each.
+"""
+
+
+def _rank(source: str, kind: SourceKind, priority: Sequence[SourceKind | str]) -> int:
     for index, entry in enumerate(priority):
         if isinstance(entry, SourceKind):
-            if entry is sample.source_kind:
+            if entry is kind:
                 return index
-        elif entry == sample.source:
+        elif entry == source:
             return index
     return len(priority)
 
 
-def _local_day(moment: float, offset: int) -> date:
-    return _EPOCH_DAY + timedelta(days=(moment + offset) // _SECONDS_PER_DAY)
+def _local_day(moment: float, offset: int) -> int:
+    """The local calendar day of an instant, as days since 1970-01-01."""
+    return int((moment + offset) // _SECONDS_PER_DAY)
 
 
-def _split_by_day(start: float, end: float, offset: int) -> list[tuple[date, float]]:
+def _split_by_day(start: float, end: float, offset: int) -> list[tuple[int, float]]:
     """The seconds of [start, end) on each local calendar day at a fixed UTC offset."""
-    parts: list[tuple[date, float]] = []
+    parts: list[tuple[int, float]] = []
     while True:
         day = _local_day(start, offset)
         midnight = ((start + offset) // _SECONDS_PER_DAY + 1) * _SECONDS_PER_DAY - offset
@@ -101,15 +111,6 @@ def _split_by_day(start: float, end: float, offset: int) -> list[tuple[date, flo
             return parts
         parts.append((day, midnight - start))
         start = midnight
-
-
-@dataclass(frozen=True, slots=True)
-class _Span:
-    start: float
-    end: float
-    rate: float  # steps per second
-    source: str
-    offset: int  # the sample's own UTC offset in seconds
 
 
 def merge_step_samples(
@@ -127,77 +128,128 @@ def merge_step_samples(
     sample's own local date. Runs in O(n log n) over the samples, so years of minute-level
     data merge in about a second. Source: issue 3 §5 (Health app source-priority merge).
     """
+    rows: list[StepRow] = []
+    for sample in samples:
+        offset = sample.start.utcoffset()
+        assert offset is not None  # checked in StepSample.__post_init__
+        rows.append(
+            (
+                sample.start.timestamp(),
+                sample.end.timestamp(),
+                int(offset.total_seconds()),
+                sample.steps,
+                sample.source,
+                sample.source_kind,
+            )
+        )
+    return merge_step_rows(rows, priority)
+
+
+def merge_step_rows(
+    rows: Iterable[StepRow], priority: Sequence[SourceKind | str] = DEFAULT_SOURCE_PRIORITY
+) -> MergedSteps:
+    """:func:`merge_step_samples` over plain :data:`StepRow` values (same rules, same result).
+
+    Raises InvalidInput for a row that ends before it starts or has a negative count.
+    """
+    ranks: dict[tuple[str, SourceKind], int] = {}
     rank_of: dict[str, tuple[int, str]] = {}
-    for sample in samples:
-        key = (_rank(sample, priority), sample.source)
-        rank_of[sample.source] = min(key, rank_of.get(sample.source, key))
-    per_source: dict[date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    contributed: dict[date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    spans: list[_Span] = []
-    events: list[tuple[float, int, int]] = []
+    per_source: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    contributed: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    day_seconds = _SECONDS_PER_DAY
+    # Spans (samples with a duration), column by column; instants separately.
+    rates: list[float] = []
+    sources: list[str] = []
+    offsets: list[int] = []
     instants: list[tuple[str, int, float]] = []
-    for sample in samples:
-        offset_delta = sample.start.utcoffset()
-        assert offset_delta is not None  # checked in StepSample.__post_init__
-        offset = int(offset_delta.total_seconds())
-        start, end = sample.start.timestamp(), sample.end.timestamp()
+    events: list[tuple[float, int, int]] = []
+    last: tuple[str, SourceKind] | None = None
+    for start, end, offset, steps, source, source_kind in rows:
+        if not end >= start or steps < 0:
+            raise InvalidInput(f"invalid step sample: {steps!r} steps from {start} to {end}")
+        if last is None or source != last[0] or source_kind is not last[1]:
+            # Rows of one source usually come together: rank once per run of them.
+            last = (source, source_kind)
+            rank = ranks.get(last)
+            if rank is None:
+                rank = ranks[last] = _rank(source, source_kind, priority)
+            known = rank_of.get(source)
+            if known is None or rank < known[0]:
+                rank_of[source] = (rank, source)
+        day = int((start + offset) // day_seconds)
         if end == start:
-            per_source[_local_day(start, offset)][sample.source] += sample.steps
+            per_source[day][source] += steps
             events.append((start, _INSTANT, len(instants)))
-            instants.append((sample.source, offset, float(sample.steps)))
+            instants.append((source, offset, float(steps)))
             continue
-        rate = sample.steps / (end - start)
-        for day, seconds in _split_by_day(start, end, offset):
-            per_source[day][sample.source] += rate * seconds
-        events.append((start, _START, len(spans)))
-        events.append((end, _END, len(spans)))
-        spans.append(_Span(start, end, rate, sample.source, offset))
+        rate = steps / (end - start)
+        if end <= (day + 1) * day_seconds - offset:  # the usual case: within one local day
+            per_source[day][source] += rate * (end - start)
+        else:
+            for part_day, seconds in _split_by_day(start, end, offset):
+                per_source[part_day][source] += rate * seconds
+        index = len(rates)
+        events.append((start, _START, index))
+        events.append((end, _END, index))
+        rates.append(rate)
+        sources.append(source)
+        offsets.append(offset)
     events.sort()
 
     heap: list[tuple[tuple[int, str], int]] = []
-    active = [False] * len(spans)
+    push, pop = heapq.heappush, heapq.heappop
+    active = [False] * len(rates)
     rate_by_source: dict[str, float] = defaultdict(float)
-    previous: float | None = None
+    previous = events[0][0] if events else 0.0
+    top = -1  # the winning span, or -1; kept up to date at each event
+    top_source, top_offset = "", 0
 
-    def winner() -> _Span | None:
-        while heap and not active[heap[0][1]]:
-            heapq.heappop(heap)
-        return spans[heap[0][1]] if heap else None
-
-    for moment, kind, index in events:
-        if previous is not None and moment > previous:
-            top = winner()
-            if top is not None:
-                rate = rate_by_source[top.source]
-                for day, seconds in _split_by_day(previous, moment, top.offset):
-                    contributed[day][top.source] += rate * seconds
+    for moment, event, index in events:
+        if moment > previous and top >= 0:
+            rate = rate_by_source[top_source]
+            day = int((previous + top_offset) // day_seconds)
+            if moment <= (day + 1) * day_seconds - top_offset:
+                contributed[day][top_source] += rate * (moment - previous)
+            else:
+                for part_day, seconds in _split_by_day(previous, moment, top_offset):
+                    contributed[part_day][top_source] += rate * seconds
         previous = moment
-        if kind == _START:
-            span = spans[index]
+        if event == _START:
             active[index] = True
-            rate_by_source[span.source] += span.rate
-            heapq.heappush(heap, (rank_of[span.source], index))
-        elif kind == _END:
-            span = spans[index]
+            source = sources[index]
+            rate_by_source[source] += rates[index]
+            push(heap, (rank_of[source], index))
+        elif event == _END:
             active[index] = False
-            rate_by_source[span.source] -= span.rate
+            rate_by_source[sources[index]] -= rates[index]
         else:
-            source, offset, steps = instants[index]
-            top = winner()
-            if top is None or rank_of[source] <= rank_of[top.source]:
-                contributed[_local_day(moment, offset)][source] += steps
+            source, offset, count = instants[index]
+            if top < 0 or rank_of[source] <= rank_of[top_source]:
+                contributed[int((moment + offset) // day_seconds)][source] += count
+            continue
+        while heap and not active[heap[0][1]]:
+            pop(heap)
+        if heap:
+            top = heap[0][1]
+            top_source, top_offset = sources[top], offsets[top]
+        else:
+            top = -1
     daily = {day: round_half_up(sum(by_source.values())) for day, by_source in contributed.items()}
     return MergedSteps(
-        daily=MappingProxyType(dict(sorted(daily.items()))),
+        daily=MappingProxyType(
+            {_EPOCH_DAY + timedelta(days=day): total for day, total in sorted(daily.items())}
+        ),
         per_source=_freeze(per_source),
         contributed=_freeze(contributed),
     )
 
 
-def _freeze(data: Mapping[date, Mapping[str, float]]) -> Mapping[date, Mapping[str, int]]:
+def _freeze(data: Mapping[int, Mapping[str, float]]) -> Mapping[date, Mapping[str, int]]:
     return MappingProxyType(
         {
-            day: MappingProxyType({name: round_half_up(v) for name, v in sorted(by_source.items())})
+            _EPOCH_DAY + timedelta(days=day): MappingProxyType(
+                {name: round_half_up(v) for name, v in sorted(by_source.items())}
+            )
             for day, by_source in sorted(data.items())
         }
     )

@@ -30,6 +30,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import IO, Final
 
 from lxml import etree
@@ -96,9 +97,9 @@ _NEEDLES: Final = (
     (STEP_TYPE.encode(), _K_STEPS),
     (MASS_TYPE.encode(), _K_MASS),
     (b"<Workout", _K_WORKOUT),
-    (b"<Correlation", _K_CORR),
-    (b"</Correlation", _K_CORR_END),
 )
+# ``<Correlation`` and ``</Correlation`` are found with one search for the shared name.
+_CORRELATION: Final = b"Correlation"
 _WS: Final = frozenset(b" \t\r\n")
 _QUOTES: Final = frozenset(b"\"'")
 
@@ -154,6 +155,22 @@ def sniff_is_export(head: bytes) -> bool:
 # --------------------------------------------------------------------------- fast path
 
 
+@dataclass
+class ScanState:
+    """Where the scan of one part of an export starts, and where it ended.
+
+    A part is read as if the scanner were in ``in_correlation`` with every byte before
+    ``resume_at`` (an absolute offset) already consumed. When the part is finished these
+    fields hold the state at its end, and ``end_line`` the line number (in the part's own
+    numbering) of its stop offset; the next part's assumed start state is then checked
+    against them.
+    """
+
+    in_correlation: bool = False
+    resume_at: int = 0
+    end_line: int = 0
+
+
 def read_export(
     stream: IO[bytes],
     *,
@@ -163,14 +180,133 @@ def read_export(
     total_bytes: int = 0,
     progress: Progress | None = None,
     routes: RouteResolver | None = None,
+    stop: int | None = None,
+    state: ScanState | None = None,
 ) -> Iterator[Record]:
-    """Stream records from an export, parsing only the elements walkrx imports."""
+    """Stream records from an export, parsing only the elements walkrx imports.
+
+    With ``stop``, only elements starting before that offset are read (the first part
+    of a parallel read; see :func:`read_export_part`).
+    """
+    buf, base, line_base = read_prolog(stream, file=file)
+    yield from _scan(
+        stream,
+        buf,
+        offset=base,
+        line_base=line_base,
+        file=file,
+        summary=summary,
+        limits=limits,
+        total_bytes=total_bytes,
+        progress=progress,
+        routes=routes,
+        stop=stop,
+        state=state or ScanState(),
+    )
+
+
+def read_export_part(
+    stream: IO[bytes],
+    *,
+    offset: int,
+    stop: int | None,
+    state: ScanState,
+    line_base: int = 0,
+    file: str,
+    summary: ReadSummary,
+    limits: Limits,
+    total_bytes: int = 0,
+    progress: Progress | None = None,
+    routes: RouteResolver | None = None,
+) -> Iterator[Record]:
+    """Records of the elements starting in ``[offset, stop)``; ``stream`` is at ``offset``.
+
+    ``offset`` must be the ``<`` of a tag (see :func:`split_points`); ``stop`` None reads
+    to the end of the document. Line numbers count from ``line_base + 1`` at ``offset``.
+    """
+    yield from _scan(
+        stream,
+        b"",
+        offset=offset,
+        line_base=line_base,
+        file=file,
+        summary=summary,
+        limits=limits,
+        total_bytes=total_bytes,
+        progress=progress,
+        routes=routes,
+        stop=stop,
+        state=state,
+    )
+
+
+_SPLIT_RES: Final = (
+    re.compile(rb"\n <Record[ \t\r\n]"),
+    re.compile(rb"\n[ \t]*<(?:Record|Workout)[ \t\r\n]"),
+)
+_SPLIT_WINDOW: Final = 1 << 20
+
+
+def split_points(stream: IO[bytes], *, start: int, size: int, parts: int) -> list[int]:
+    """Offsets that cut ``[start, size)`` into about ``parts`` parts for parallel reading.
+
+    Each offset is the ``<`` of a line that starts with a ``Record`` (preferably at the
+    indentation of top-level records) near an even share of the file. The cut is only a
+    guess at a clean boundary: readers of the parts check that each part ended in the
+    state the next one assumed, and read a part again when not.
+    """
+    points: list[int] = []
+    for index in range(1, parts):
+        guess = start + (size - start) * index // parts
+        if points and guess <= points[-1]:
+            continue
+        stream.seek(guess)
+        window = stream.read(_SPLIT_WINDOW)
+        for pattern in _SPLIT_RES:
+            match = pattern.search(window)
+            if match is not None:
+                point = guess + window.index(b"<", match.start())
+                if point > start and (not points or point > points[-1]):
+                    points.append(point)
+                break
+    return points
+
+
+def shift_line(locator: str | None, lines: int) -> str | None:
+    """A ``line N`` locator of a part read with its own line numbering, made absolute."""
+    if locator is None or not lines:
+        return locator
+    match = _LINE_LOCATOR_RE.fullmatch(locator)
+    if match is None:
+        return locator
+    return f"line {int(match.group(1)) + lines}"
+
+
+_LINE_LOCATOR_RE: Final = re.compile(r"line (\d+)")
+
+
+def _scan(
+    stream: IO[bytes],
+    buf: bytes,
+    *,
+    offset: int,
+    line_base: int,
+    file: str,
+    summary: ReadSummary,
+    limits: Limits,
+    total_bytes: int,
+    progress: Progress | None,
+    routes: RouteResolver | None,
+    stop: int | None,
+    state: ScanState,
+) -> Iterator[Record]:
     interpreter = _Interpreter(summary=summary, routes=routes)
     parser = lxml_parser()
-    buf, base, line_base = read_prolog(stream, file=file)
-    done = base + len(buf)
+    # ``offset`` is the absolute position of ``buf[0]``; positions below are in ``buf``.
+    done = offset + len(buf)
     eof = False
-    in_correlation = False
+    in_correlation = state.in_correlation
+    resume_at = state.resume_at
     # Lines are counted lazily up to ``counted_to`` so each byte is counted once.
     counted_to = 0
     line_at = line_base + 1
@@ -190,15 +326,26 @@ def read_export(
             if progress is not None:
                 progress(done, max(total_bytes, done))
 
+        # Only elements that start before ``stop`` belong to this part.
+        limit = len(buf) if stop is None else min(len(buf), stop - offset)
         hits: list[tuple[int, int]] = []
         for needle, kind in _NEEDLES:
-            i = buf.find(needle)
+            i = buf.find(needle, 0, limit + len(needle) - 1)
             while i != -1:
                 hits.append((i, kind))
-                i = buf.find(needle, i + len(needle))
+                i = buf.find(needle, i + len(needle), limit + len(needle) - 1)
+        # The name follows its tag's "<" or "</", which must be before the limit.
+        i = buf.find(_CORRELATION, 1, limit + len(_CORRELATION) + 1)
+        while i != -1:
+            if buf[i - 1] == 0x3C:  # <Correlation
+                if i - 1 < limit:
+                    hits.append((i - 1, _K_CORR))
+            elif buf[i - 2 : i] == b"</" and i - 2 < limit:
+                hits.append((i - 2, _K_CORR_END))
+            i = buf.find(_CORRELATION, i + len(_CORRELATION), limit + len(_CORRELATION) + 1)
         hits.sort()
 
-        pos = 0
+        pos = max(0, resume_at - offset)
         pending = -1
         for p, kind in hits:
             if p < pos:
@@ -275,10 +422,20 @@ def read_export(
                 in_correlation = False
                 pos = p + 13
 
+        if stop is not None and pending < 0 and offset + len(buf) >= stop:
+            # Every element starting before ``stop`` has been read: the part is done.
+            stop_at = stop - offset
+            if stop_at > counted_to:
+                line_at += buf.count(b"\n", counted_to, stop_at)
+            state.in_correlation = in_correlation
+            state.resume_at = max(resume_at, offset + pos)
+            state.end_line = line_at
+            return
+
         if eof:
             if pending >= 0:
                 raise _truncated(file, line_at + buf.count(b"\n", counted_to, pending))
-            if not _ROOT_CLOSE_RE.search(buf[-4096:]):
+            if stop is None and not _ROOT_CLOSE_RE.search(buf[-4096:]):
                 raise _truncated(file, None)
             return
 
@@ -294,6 +451,7 @@ def read_export(
                     _REMEDY,
                 )
         else:
+            pos = min(pos, len(buf))
             last_lt = buf.rfind(b"<", pos)
             keep = last_lt if last_lt != -1 else max(pos, len(buf) - 64)
             if len(buf) - keep > limits.max_element_bytes:
@@ -310,6 +468,7 @@ def read_export(
         else:
             counted_to -= keep
         buf = buf[keep:]
+        offset += keep
 
 
 def _element_end(buf: bytes, lt: int, close_re: re.Pattern[bytes]) -> tuple[int, int]:
@@ -502,17 +661,18 @@ class _Interpreter:
             return None
 
     def _record(self, elem: etree._Element) -> Record | None:
-        kind = elem.get("type")
-        manual = elem.get("HKWasUserEntered") == "1"
+        get = elem.get
+        kind = get("type")
+        manual = get("HKWasUserEntered") == "1"
         if not manual and len(elem):
             for child in elem:
                 if child.tag == "MetadataEntry" and child.get("key") == "HKWasUserEntered":
                     manual = child.get("value") in ("1", "true", "YES")
-        start = parse_apple_date(_required(elem, "startDate"))
-        end = parse_apple_date(_required(elem, "endDate"))
+        start = parse_apple_date(get("startDate") or _required(elem, "startDate"))
+        end = parse_apple_date(get("endDate") or _required(elem, "endDate"))
         if end < start:
             raise RecordProblem("the record ends before it starts")
-        value = finite_float(_required(elem, "value"))
+        value = finite_float(get("value") or _required(elem, "value"))
         assert value is not None
         src = self.source(elem, manual)
         if kind == STEP_TYPE:

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import functools
+import os
+import threading
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, TypeVar
 
 from . import apple_health, fit, fitbit, google_fit, gpx, health_connect, simple_csv, tcx
 from .archives import SafeZip, open_file
 from .detect import apple_export_member, classify_head, detect_format
 from .errors import IngestError
-from .limits import DEFAULT_LIMITS, DEFAULT_OPTIONS, Limits, ReadOptions
-from .records import Format, ReadSummary, Record
+from .limits import DEFAULT_LIMITS, DEFAULT_OPTIONS, MB, Limits, ReadOptions
+from .parallel import PartResult, Parts
+from .records import MAX_SKIPPED_EXAMPLES, Format, ReadSummary, Record, Skipped
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
+
+# Below this size a bare export.xml is read in one process: forking costs more than it
+# saves. Each part is at least this large.
+PARALLEL_MIN_BYTES = 32 * MB
+MAX_PARTS = 8
 
 _GENERIC_REMEDY = (
     "check that the file is the unmodified export from the app; if it is, "
@@ -51,9 +60,13 @@ class ImportReader:
         self.total_bytes = self.path.stat().st_size
 
     def __iter__(self) -> Iterator[Record]:
+        yield from self._guarded(self._records(), self.summary)
+        self.progress(self.total_bytes, self.total_bytes)
+
+    def _guarded(self, records: Iterator[Record], summary: ReadSummary) -> Iterator[Record]:
         try:
-            for record in self._records():
-                self.summary.count(record)
+            for record in records:
+                summary.count(record)
                 yield record
         except IngestError:
             raise
@@ -71,11 +84,135 @@ class ImportReader:
                 f"the file could not be read ({type(exc).__name__})",
                 _GENERIC_REMEDY,
             ) from exc
-        self.progress(self.total_bytes, self.total_bytes)
 
     def progress(self, done: int, total: int) -> None:
         if self._progress is not None:
             self._progress(done, total)
+
+    # -- parallel reading
+
+    def max_parts(self) -> int:
+        """How many parts :meth:`map_parts` may split the file into (1: read serially).
+
+        Only a bare ``export.xml`` is split, when it is large, when more than one CPU is
+        available and when this process runs a single thread (parts are read in forked
+        processes, which is only safe then).
+        """
+        if self.format is not Format.APPLE_HEALTH_XML or self.total_bytes < 2 * (
+            PARALLEL_MIN_BYTES
+        ):
+            return 1
+        if "fork" not in _start_methods() or threading.active_count() != 1:
+            return 1
+        return max(1, min(_cpu_count(), MAX_PARTS, self.total_bytes // PARALLEL_MIN_BYTES))
+
+    def map_parts(self, consume: Callable[[int, Iterator[Record]], T]) -> list[T]:
+        """Call ``consume(index, records)`` on consecutive parts of the file's records.
+
+        Together the parts hold exactly the records iteration yields, in the same order;
+        ``summary`` is filled in as by iteration. Parts after the first may be read in
+        other (forked) processes at the same time, so ``consume`` must keep its output
+        per index (for example in files opened before the call), and it may be called
+        again for an index whose first reading had to be discarded: it should then start
+        afresh. Its return value must be picklable. Returns the results in index order.
+        """
+        parts = self.max_parts()
+        points: list[int] = []
+        if parts > 1:
+            with open_file(self.path, limits=self.limits, display_name=self.file) as fh:
+                _, base, _ = apple_health.read_prolog(fh, file=self.file)
+                points = apple_health.split_points(
+                    fh, start=base, size=self.total_bytes, parts=parts
+                )
+        if not points:
+            return [consume(0, iter(self))]
+        bounds = [0, *points]
+        stops: list[int | None] = [*points, None]
+        routes = self._folder_routes()
+
+        def read(
+            index: int, state: apple_health.ScanState, line_base: int, progress: Progress | None
+        ) -> Iterator[Record]:
+            with open_file(self.path, limits=self.limits, display_name=self.file) as fh:
+                if index == 0:
+                    yield from apple_health.read_export(
+                        fh,
+                        file=self.file,
+                        summary=self.summary,
+                        limits=self.limits,
+                        progress=progress,
+                        routes=routes,
+                        stop=stops[0],
+                        state=state,
+                    )
+                    return
+                fh.seek(bounds[index])
+                yield from apple_health.read_export_part(
+                    fh,
+                    offset=bounds[index],
+                    stop=stops[index],
+                    state=state,
+                    line_base=line_base,
+                    file=self.file,
+                    summary=self.summary,
+                    limits=self.limits,
+                    progress=progress,
+                    routes=routes,
+                )
+
+        def run(
+            index: int,
+            state: apple_health.ScanState,
+            line_base: int,
+            progress: Progress | None = None,
+        ) -> T:
+            records = read(index, state, line_base, progress)
+            return consume(index, self._guarded(records, self.summary))
+
+        def part(index: int, progress: Progress) -> PartResult[T]:
+            # Runs in a forked child: its summary is its own and goes back to the parent.
+            self.summary = ReadSummary(file=self.file, format=self.format)
+            state = apple_health.ScanState(resume_at=bounds[index])
+            start = bounds[index]
+            result = run(index, state, 0, lambda done, _: progress(done - start, 0))
+            return PartResult(result, self.summary, state)
+
+        workers: Parts[T] = Parts(len(points), part)
+        first = apple_health.ScanState()
+        try:
+            mine = 0
+
+            def report(done: int = -1, _total: int = 0) -> None:
+                nonlocal mine
+                if done >= 0:
+                    mine = min(done, points[0])
+                self.progress(min(mine + workers.bytes_read(), self.total_bytes), self.total_bytes)
+
+            results = [run(0, first, 0, report)]
+            outcomes = workers.wait(report)
+        finally:
+            workers.stop()
+
+        state, line = first, first.end_line
+        for index, outcome in enumerate(outcomes, start=1):
+            # The part was read as if nothing before its start were still open.
+            clean = not state.in_correlation and state.resume_at <= bounds[index]
+            if clean and isinstance(outcome, PartResult):
+                _absorb(self.summary, outcome.summary, line - 1)
+                results.append(outcome.result)
+                state = outcome.state
+                line += state.end_line - 1
+            elif clean and isinstance(outcome, IngestError):
+                record = apple_health.shift_line(outcome.record, line - 1)
+                raise IngestError(outcome.file, record, outcome.problem, outcome.remedy)
+            else:
+                # The cut was not at a clean boundary, or the part failed for a reason
+                # that may come from it: read the part again here, from the true state.
+                state = apple_health.ScanState(state.in_correlation, state.resume_at)
+                results.append(run(index, state, line - 1))
+                line = state.end_line
+        self.progress(self.total_bytes, self.total_bytes)
+        return results
 
     # -- dispatch
 
@@ -271,6 +408,32 @@ class ImportReader:
                     with archive.open(name, cap=self.limits.max_document_bytes) as stream:
                         yield from self._csv(kind, stream, short, covered)
                 self.progress(done, total)
+
+
+def _cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
+
+def _start_methods() -> list[str]:
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()
+
+
+def _absorb(summary: ReadSummary, part: ReadSummary, lines: int) -> None:
+    """Add a later part's summary (line numbers counted from its start) to the summary."""
+    summary.records_read += part.records_read
+    summary.step_samples += part.step_samples
+    summary.workouts += part.workouts
+    summary.weights += part.weights
+    for skipped in part.skipped:
+        if len(summary.skipped) < MAX_SKIPPED_EXAMPLES:
+            locator = apple_health.shift_line(skipped.locator, lines) or ""
+            summary.skipped.append(Skipped(locator, skipped.reason))
+    summary.skipped_count += part.skipped_count
+    summary.skipped_by_reason.update(part.skipped_by_reason)
+    for note in part.notes:
+        summary.note(note)
 
 
 def _route_path(ref: str) -> PurePosixPath | None:

@@ -1,18 +1,23 @@
 """Importing a phone or wearable file into a patient's record.
 
-Reading happens first, outside any database transaction, into a private staging file;
-then everything the file holds is written in one transaction, so a file is imported
-entirely or not at all, and the write lock is held only for the writing itself.
+Reading happens first, outside any database transaction, into private staging files
+(one per part of the file: a big Apple Health export.xml is read in parallel parts, see
+:meth:`walkrx.ingest.ImportReader.map_parts`); then everything the file holds is written
+in one transaction, so a file is imported entirely or not at all, and the write lock is
+held only for the writing itself.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import pickle
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -20,8 +25,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
-from walkrx.core.activity import SourceKind, merge_step_samples
-from walkrx.core.activity import StepSample as CoreStepSample
+from walkrx.core.activity import SourceKind, StepRow, merge_step_rows
 from walkrx.ingest import (
     ReadOptions,
     ReadSummary,
@@ -45,6 +49,9 @@ STAGING_BATCH = 20_000
 INSERT_BATCH = 5_000
 # Step samples of one local day can start up to 14 hours either side of its UTC day.
 DAY_MARGIN = timedelta(days=1)
+# An imported walk is compared with counted walks that started up to this much earlier.
+SAME_WALK_WINDOW = timedelta(hours=12)
+_EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - SQLite keeps sample times as naive UTC
 MERGE_WINDOW_DAYS = 31
 SOURCE_KINDS = {
     "manual": SourceKind.MANUAL,
@@ -147,12 +154,26 @@ def import_file(
         path, limits=limits, options=options, progress=progress, display_name=display_name
     )
     staging_dir = Path(settings.FILE_UPLOAD_TEMP_DIR)
-    with tempfile.TemporaryFile(dir=staging_dir, prefix="walkrx-staging-") as staging:
-        stage(reader, staging, patient_id=patient.pk)
-        staging.seek(0)
+    with ExitStack() as files:
+        # One staging file per part of the file; big exports are read in parallel parts.
+        staging = [
+            files.enter_context(tempfile.TemporaryFile(dir=staging_dir, prefix="walkrx-staging-"))
+            for _ in range(reader.max_parts())
+        ]
+
+        def stage_part(index: int, records: Iterator[Any]) -> None:
+            target = staging[index]
+            target.seek(0)
+            target.truncate()
+            stage(records, target, patient_id=patient.pk)
+            target.flush()
+
+        reader.map_parts(stage_part)
+        for target in staging:
+            target.seek(0)
         outcome = ImportOutcome(summary=reader.summary)
         with transaction.atomic():
-            store(patient, unstage(staging), outcome)
+            store(patient, itertools.chain.from_iterable(map(unstage, staging)), outcome)
             record_event(
                 actor=by,
                 action="import file",
@@ -174,20 +195,20 @@ def stage(records: Iterator[Any], staging: IO[bytes], *, patient_id: int) -> Non
     days: set[date] = set()
     for record in records:
         if isinstance(record, StepSampleRecord):
-            source = record.source
+            source, start = record.source, record.start
             rows.append(
                 (
                     patient_id,
                     source.key[:200],
                     source.name[:200],
                     source.kind,
-                    to_db(record.start),
+                    to_db(start),
                     to_db(record.end),
-                    offset_minutes(record.start),
+                    offset_minutes(start),
                     record.steps,
                 )
             )
-            days.add(record.start.date())
+            days.add(start.date())
         else:
             others.append(record)
         if len(rows) + len(others) >= STAGING_BATCH:
@@ -200,15 +221,9 @@ def stage(records: Iterator[Any], staging: IO[bytes], *, patient_id: int) -> Non
 def database_datetime() -> Callable[[datetime], Any]:
     """How an aware datetime is sent to the database (SQLite: naive UTC text, as Django)."""
     if connection.vendor == "sqlite":
-        return lambda moment: moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+        # The naive UTC time's isoformat(" "): the aware one's without "+00:00" (faster).
+        return lambda moment: moment.astimezone(UTC).isoformat(" ")[:-6]
     return lambda moment: moment
-
-
-def from_database(value: Any) -> datetime:
-    if isinstance(value, str):
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
-    assert isinstance(value, datetime)
-    return value
 
 
 def unstage(staging: IO[bytes]) -> Iterator[list[Any]]:
@@ -225,21 +240,18 @@ def store(patient: Patient, batches: Iterator[Any], outcome: ImportOutcome) -> N
     samples_before = StepSample.objects.filter(patient=patient).count()
     weights_before = WeightEntry.objects.filter(patient=patient).count()
     step_days: set[date] = set()
-    walk_days: set[date] = set()
+    workouts: list[WorkoutRecord] = []
     for rows, others, days in batches:
         if rows:
             insert_step_samples(rows)
             step_days |= days
-        for record in others:
-            if isinstance(record, WorkoutRecord):
-                day = store_workout(patient, record, outcome)
-                if day is not None:
-                    walk_days.add(day)
+        workouts.extend(r for r in others if isinstance(r, WorkoutRecord))
         weights = [r for r in others if isinstance(r, WeightRecord)]
         if weights:
             store_weights(patient, weights)
     outcome.new_step_samples = StepSample.objects.filter(patient=patient).count() - samples_before
     outcome.new_weights = WeightEntry.objects.filter(patient=patient).count() - weights_before
+    walk_days = store_workouts(patient, workouts, outcome)
     if walk_days:
         refresh_daily_activity(patient, walk_days)
     if step_days:
@@ -265,44 +277,112 @@ def offset_minutes(moment: datetime) -> int:
     return int(offset.total_seconds() // 60) if offset is not None else 0
 
 
-def store_workout(patient: Patient, record: WorkoutRecord, outcome: ImportOutcome) -> date | None:
-    if Walk.objects.filter(patient=patient, external_id=record.external_id[:200]).exists():
-        outcome.walks_already_known += 1
-        return None
-    twin = same_walk(patient, record)
-    walk = Walk.objects.create(
-        patient=patient,
-        started_at=record.start,
-        local_date=record.start.date(),
-        minutes=round(record.minutes, 1),
-        steps=record.steps,
-        distance_m=record.best_distance_m,
-        route_distance_m=record.route_distance_m,
-        source=WalkSource.IMPORT,
-        device=record.source.name[:120],
-        external_id=record.external_id[:200],
-        duplicate_of=twin,
+def store_workouts(
+    patient: Patient, records: list[WorkoutRecord], outcome: ImportOutcome
+) -> set[date]:
+    """Add the file's walks in file order; returns the local days that got a new walk.
+
+    A walk whose external id is already stored (or came earlier in the file) is skipped;
+    one that covers the same time as a counted walk (logged by hand, or from another file
+    or device) is kept but marked as its duplicate. The checks run against walks loaded
+    once, not one query per walk.
+    """
+    if not records:
+        return set()
+    known = _known_external_ids(patient, [r.external_id[:200] for r in records])
+    counted = _CountedWalks(
+        patient,
+        min(r.start for r in records) - SAME_WALK_WINDOW,
+        max(r.end for r in records),
     )
-    outcome.new_walks += 1
-    if twin is not None:
-        outcome.walks_counted_elsewhere += 1
-    return walk.local_date
+    new: list[Walk] = []
+    twins: list[tuple[Walk, Walk]] = []
+    for record in records:
+        external_id = record.external_id[:200]
+        if external_id in known:
+            outcome.walks_already_known += 1
+            continue
+        known.add(external_id)
+        walk = Walk(
+            patient=patient,
+            started_at=record.start,
+            local_date=record.start.date(),
+            minutes=round(record.minutes, 1),
+            steps=record.steps,
+            distance_m=record.best_distance_m,
+            route_distance_m=record.route_distance_m,
+            source=WalkSource.IMPORT,
+            device=record.source.name[:120],
+            external_id=external_id,
+        )
+        twin = counted.same_walk(record)
+        if twin is None:
+            counted.add(walk)
+        else:
+            outcome.walks_counted_elsewhere += 1
+            twins.append((walk, twin))
+        new.append(walk)
+    outcome.new_walks += len(new)
+    if connection.features.can_return_rows_from_bulk_insert:
+        # A twin from this same file gets its key only when inserted: link it after.
+        later = [(walk, twin) for walk, twin in twins if twin.pk is None]
+        for walk, twin in twins:
+            if twin.pk is not None:
+                walk.duplicate_of = twin
+        Walk.objects.bulk_create(new, batch_size=INSERT_BATCH // 10)
+        for walk, twin in later:
+            walk.duplicate_of = twin
+        Walk.objects.bulk_update(
+            [walk for walk, _ in later], ["duplicate_of"], batch_size=INSERT_BATCH // 10
+        )
+    else:  # pragma: no cover - every supported database returns new keys
+        duplicate = {id(walk): twin for walk, twin in twins}
+        for walk in new:
+            walk.duplicate_of = duplicate.get(id(walk))
+            walk.save(force_insert=True)
+    return {walk.local_date for walk in new}
 
 
-def same_walk(patient: Patient, record: WorkoutRecord) -> Walk | None:
-    """A counted walk already covering this time: logged by hand or from another file."""
-    candidates = Walk.objects.filter(
-        patient=patient,
-        duplicate_of__isnull=True,
-        started_at__gte=record.start - timedelta(hours=12),
-        started_at__lte=record.end,
-    ).order_by("started_at")
-    for walk in candidates:
-        if overlap_share(record.start, record.minutes, walk.started_at, walk.minutes) >= (
-            SAME_WALK_OVERLAP
-        ):
-            return walk
-    return None
+def _known_external_ids(patient: Patient, ids: list[str]) -> set[str]:
+    known: set[str] = set()
+    wanted = sorted(set(ids))
+    for first in range(0, len(wanted), 500):
+        known.update(
+            Walk.objects.filter(
+                patient=patient, external_id__in=wanted[first : first + 500]
+            ).values_list("external_id", flat=True)
+        )
+    return known
+
+
+class _CountedWalks:
+    """The patient's counted walks (not duplicates) between two instants, by start time."""
+
+    def __init__(self, patient: Patient, since: datetime, until: datetime) -> None:
+        walks = Walk.objects.filter(
+            patient=patient,
+            duplicate_of__isnull=True,
+            started_at__gte=since,
+            started_at__lte=until,
+        ).order_by("started_at", "pk")
+        self.walks: list[Walk] = list(walks.only("pk", "started_at", "minutes"))
+        self.starts = [walk.started_at for walk in self.walks]
+
+    def add(self, walk: Walk) -> None:
+        index = bisect.bisect_right(self.starts, walk.started_at)
+        self.starts.insert(index, walk.started_at)
+        self.walks.insert(index, walk)
+
+    def same_walk(self, record: WorkoutRecord) -> Walk | None:
+        """A counted walk covering this time: logged by hand or from another file."""
+        first = bisect.bisect_left(self.starts, record.start - SAME_WALK_WINDOW)
+        last = bisect.bisect_right(self.starts, record.end)
+        for walk in self.walks[first:last]:
+            if overlap_share(record.start, record.minutes, walk.started_at, walk.minutes) >= (
+                SAME_WALK_OVERLAP
+            ):
+                return walk
+        return None
 
 
 def store_weights(patient: Patient, records: list[WeightRecord]) -> None:
@@ -342,30 +422,38 @@ def merge_window(patient: Patient, first: date, last: date, wanted: set[date]) -
     quote = connection.ops.quote_name
     table = quote(StepSample._meta.db_table)
     to_db = database_datetime()
-    zones: dict[int, Any] = {}
-    samples = []
+    start_col, end_col = quote("start"), quote("end")
+    if connection.vendor == "sqlite":
+        # Whole-second times (naive UTC text of 19 characters) come back as POSIX seconds
+        # computed by SQLite; others as plain text, which fromisoformat reads far faster
+        # than the backend's datetime converter. Both give what .timestamp() gives.
+        start_col, end_col = (
+            f"CASE WHEN length({col}) = 19 THEN CAST(strftime('%%s', {col}) AS REAL) "
+            f"ELSE CAST({col} AS TEXT) END"
+            for col in (start_col, end_col)
+        )
     with connection.cursor() as cursor:
         # A plain query: converting each row through the ORM would cost more than merging.
         cursor.execute(
-            f"SELECT {quote('start')}, {quote('end')}, utc_offset_minutes, steps, "  # noqa: S608
+            f"SELECT {start_col}, {end_col}, utc_offset_minutes, steps, "  # noqa: S608
             f"source_key, source_kind FROM {table} "
             f"WHERE patient_id = %s AND {quote('start')} >= %s AND {quote('start')} < %s",
             [patient.pk, to_db(tz_start), to_db(tz_end)],
         )
-        for start, end, offset, steps, source_key, source_kind in cursor.fetchall():
-            zone = zones.get(offset)
-            if zone is None:
-                zone = zones[offset] = timezone(timedelta(minutes=offset))
-            samples.append(
-                CoreStepSample(
-                    start=from_database(start).astimezone(zone),
-                    end=from_database(end).astimezone(zone),
-                    steps=steps,
-                    source=source_key,
-                    source_kind=SOURCE_KINDS.get(source_kind, SourceKind.OTHER_APP),
-                )
-            )
-    merged = merge_step_samples(samples)
+        fetched = cursor.fetchall()
+    rows: list[StepRow] = [
+        (
+            _timestamp(start),
+            _timestamp(end),
+            offset * 60,
+            steps,
+            source_key,
+            SOURCE_KINDS.get(source_kind, SourceKind.OTHER_APP),
+        )
+        for start, end, offset, steps, source_key, source_kind in fetched
+    ]
+    del fetched
+    merged = merge_step_rows(rows)
     rows_out = [
         DailyActivity(
             patient=patient,
@@ -383,3 +471,14 @@ def merge_window(patient: Patient, first: date, last: date, wanted: set[date]) -
         update_fields=["steps", "steps_by_source"],
     )
     return sum(1 for day in wanted if merged.daily.get(day))
+
+
+def _timestamp(value: Any) -> float:
+    """POSIX seconds of a stored sample time (SQLite: seconds or naive UTC text)."""
+    if isinstance(value, float):
+        return value
+    if isinstance(value, str):
+        # Same value as .replace(tzinfo=UTC).timestamp(), without the slow replace().
+        return (datetime.fromisoformat(value) - _EPOCH).total_seconds()
+    assert isinstance(value, datetime)
+    return value.timestamp()
