@@ -24,8 +24,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models.functions import TruncDate
 
 from walkrx.core.activity import SourceKind, StepRow, merge_step_rows
+from walkrx.core.errors import InvalidInput
 from walkrx.ingest import (
     ReadOptions,
     ReadSummary,
@@ -53,6 +55,12 @@ DAY_MARGIN = timedelta(days=1)
 SAME_WALK_WINDOW = timedelta(hours=12)
 _EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - SQLite keeps sample times as naive UTC
 MERGE_WINDOW_DAYS = 31
+# Each part of a file merges its own samples per day while it is read (see PartSteps),
+# keeping them in memory up to this many; beyond it, its days are merged afterwards
+# from the database.
+PART_MERGE_MAX_SAMPLES = 150_000
+_SECONDS_PER_DAY = 86_400
+_EPOCH_DAY = date(1970, 1, 1)
 SOURCE_KINDS = {
     "manual": SourceKind.MANUAL,
     "watch": SourceKind.WATCH,
@@ -61,6 +69,69 @@ SOURCE_KINDS = {
 }
 
 Progress = Callable[[int, int], None]
+DayTotals = tuple[int | None, dict[str, int]]
+
+
+@dataclass
+class PartSteps:
+    """Daily step totals merged from one part's samples alone, while it was read.
+
+    ``days`` holds, for each local day a sample of the part starts on, what
+    :func:`merge_window` would store (total, per-source totals) if the part's samples
+    were the only ones; ``utc_days`` every UTC day (days since 1970-01-01) any of its
+    samples covers. A local day's stored totals depend only on samples overlapping it
+    or overlapping those, all of which lie within the UTC days just before, on and after
+    it: if no other part and no stored sample touches those three days, the part's own
+    totals for the day are the ones a merge of everything gives.
+    """
+
+    days: dict[date, DayTotals]
+    utc_days: set[int]
+
+
+class _PartMerger:
+    """Collects a part's step samples (as the database will hold them) to merge them."""
+
+    def __init__(self) -> None:
+        self.rows: list[StepRow] = []
+        self.keys: set[tuple[str, float, float]] = set()
+        self.utc_days: set[int] = set()
+        self.kinds: dict[str, SourceKind] = {}
+        self.full = False
+
+    def add(self, key: str, kind: str, start: float, end: float, offset: int, steps: int) -> None:
+        if self.full:
+            return
+        if len(self.rows) >= PART_MERGE_MAX_SAMPLES:
+            self.full = True
+            self.rows, self.keys, self.utc_days = [], set(), set()
+            return
+        unique = (key, start, end)
+        if unique in self.keys:
+            return  # the database keeps only the first sample of a span
+        self.keys.add(unique)
+        first, last = int(start // _SECONDS_PER_DAY), int(end // _SECONDS_PER_DAY)
+        self.utc_days.add(first)
+        if last != first:
+            self.utc_days.update(range(first + 1, last + 1))
+        source_kind = self.kinds.get(kind)
+        if source_kind is None:
+            source_kind = self.kinds[kind] = SOURCE_KINDS.get(kind, SourceKind.OTHER_APP)
+        self.rows.append((start, end, offset, steps, key, source_kind))
+
+    def result(self, days: set[date]) -> PartSteps | None:
+        if self.full:
+            return None
+        rows, self.rows, self.keys = self.rows, [], set()
+        try:
+            merged = merge_step_rows(rows)
+        except InvalidInput:
+            return None  # merged from the database, which reports it as before
+        del rows
+        return PartSteps(
+            {day: (merged.daily.get(day), dict(merged.per_source.get(day, {}))) for day in days},
+            self.utc_days,
+        )
 
 
 def _insert_step_sample_sql() -> str:
@@ -161,19 +232,22 @@ def import_file(
             for _ in range(reader.max_parts())
         ]
 
-        def stage_part(index: int, records: Iterator[Any]) -> None:
+        def stage_part(index: int, records: Iterator[Any]) -> PartSteps | None:
             target = staging[index]
             target.seek(0)
             target.truncate()
-            stage(records, target, patient_id=patient.pk)
+            merger = _PartMerger()
+            days = stage(records, target, patient_id=patient.pk, merger=merger)
             target.flush()
+            return merger.result(days)
 
-        reader.map_parts(stage_part)
+        parts = reader.map_parts(stage_part)
         for target in staging:
             target.seek(0)
         outcome = ImportOutcome(summary=reader.summary)
         with transaction.atomic():
-            store(patient, itertools.chain.from_iterable(map(unstage, staging)), outcome)
+            batches = itertools.chain.from_iterable(map(unstage, staging))
+            store(patient, batches, outcome, parts=parts)
             record_event(
                 actor=by,
                 action="import file",
@@ -183,39 +257,54 @@ def import_file(
     return outcome
 
 
-def stage(records: Iterator[Any], staging: IO[bytes], *, patient_id: int) -> None:
+def stage(
+    records: Iterator[Any],
+    staging: IO[bytes],
+    *,
+    patient_id: int,
+    merger: _PartMerger | None = None,
+) -> set[date]:
     """Write the file's records to the staging file in batches.
 
     Step samples, by far the most numerous, are staged as ready-to-insert row tuples;
-    workouts and weights as records.
+    workouts and weights as records. ``merger`` gets each step sample too. Returns the
+    local days step samples start on.
     """
     to_db = database_datetime()
     rows: list[tuple[Any, ...]] = []
     others: list[Any] = []
     days: set[date] = set()
+    all_days: set[date] = set()
     for record in records:
         if isinstance(record, StepSampleRecord):
-            source, start = record.source, record.start
+            source, start, end = record.source, record.start, record.end
+            key, offset = source.key[:200], offset_minutes(start)
             rows.append(
                 (
                     patient_id,
-                    source.key[:200],
+                    key,
                     source.name[:200],
                     source.kind,
                     to_db(start),
-                    to_db(record.end),
-                    offset_minutes(start),
+                    to_db(end),
+                    offset,
                     record.steps,
                 )
             )
             days.add(start.date())
+            if merger is not None:
+                merger.add(
+                    key, source.kind, start.timestamp(), end.timestamp(), offset * 60, record.steps
+                )
         else:
             others.append(record)
         if len(rows) + len(others) >= STAGING_BATCH:
             pickle.dump((rows, others, days), staging, protocol=pickle.HIGHEST_PROTOCOL)
+            all_days |= days
             rows, others, days = [], [], set()
     if rows or others:
         pickle.dump((rows, others, days), staging, protocol=pickle.HIGHEST_PROTOCOL)
+    return all_days | days
 
 
 def database_datetime() -> Callable[[datetime], Any]:
@@ -235,7 +324,16 @@ def unstage(staging: IO[bytes]) -> Iterator[list[Any]]:
             return
 
 
-def store(patient: Patient, batches: Iterator[Any], outcome: ImportOutcome) -> None:
+def store(
+    patient: Patient,
+    batches: Iterator[Any],
+    outcome: ImportOutcome,
+    *,
+    parts: list[PartSteps | None] | None = None,
+) -> None:
+    """Write what the file holds; ``parts``: each part's own daily totals, if known."""
+    # Days whose totals the parts already merged; the rest are merged from the database.
+    ready = days_merged_by_parts(patient, parts or [None])
     # ignore_conflicts inserts do not report what was new, so count around the whole file.
     samples_before = StepSample.objects.filter(patient=patient).count()
     weights_before = WeightEntry.objects.filter(patient=patient).count()
@@ -255,9 +353,61 @@ def store(patient: Patient, batches: Iterator[Any], outcome: ImportOutcome) -> N
     if walk_days:
         refresh_daily_activity(patient, walk_days)
     if step_days:
-        outcome.days_with_steps = refresh_daily_steps(patient, step_days)
+        store_daily_steps(patient, ready)
+        outcome.days_with_steps = sum(1 for steps, _ in ready.values() if steps)
+        outcome.days_with_steps += refresh_daily_steps(patient, step_days - ready.keys())
         outcome.first_day, outcome.last_day = min(step_days), max(step_days)
     outcome.affected_days = step_days | walk_days
+
+
+def days_merged_by_parts(patient: Patient, parts: list[PartSteps | None]) -> dict[date, DayTotals]:
+    """The days whose totals a part merged alone and nothing else can change (see PartSteps)."""
+    if any(part is None for part in parts):
+        return {}
+    owners: dict[int, int] = {}
+    for index, part in enumerate(parts):
+        assert part is not None
+        for day in part.utc_days:
+            owners[day] = index if owners.get(day, index) == index else -1
+    if not owners:
+        return {}
+    # Stored samples near the file's days make their days need a merge from the database.
+    since = datetime.combine(
+        _EPOCH_DAY + timedelta(days=min(owners) - 2), datetime.min.time(), tzinfo=UTC
+    )
+    until = datetime.combine(
+        _EPOCH_DAY + timedelta(days=max(owners) + 3), datetime.min.time(), tzinfo=UTC
+    )
+    stored = (
+        StepSample.objects.filter(patient=patient, start__gte=since, start__lt=until)
+        .annotate(first=TruncDate("start", tzinfo=UTC), last=TruncDate("end", tzinfo=UTC))
+        .values_list("first", "last")
+        .distinct()
+    )
+    for first, last in stored:
+        for day in range((first - _EPOCH_DAY).days, (last - _EPOCH_DAY).days + 1):
+            owners[day] = -1
+    ready: dict[date, DayTotals] = {}
+    for index, part in enumerate(parts):
+        assert part is not None
+        for day, totals in part.days.items():
+            number = (day - _EPOCH_DAY).days
+            if all(owners.get(near, index) == index for near in (number - 1, number, number + 1)):
+                ready[day] = totals
+    return ready
+
+
+def store_daily_steps(patient: Patient, totals: dict[date, DayTotals]) -> None:
+    DailyActivity.objects.bulk_create(
+        [
+            DailyActivity(patient=patient, date=day, steps=steps, steps_by_source=by_source)
+            for day, (steps, by_source) in sorted(totals.items())
+        ],
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["patient", "date"],
+        update_fields=["steps", "steps_by_source"],
+    )
 
 
 def insert_step_samples(rows: list[tuple[Any, ...]]) -> None:

@@ -1,0 +1,154 @@
+"""Daily step totals merged by the parts of a file equal a full merge from the database."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import Cast
+from walkrx.ingest import reader
+from walkrx.web.activity.models import DailyActivity
+from walkrx.web.imports import actions
+from walkrx.web.imports.actions import import_file, refresh_daily_steps
+from walkrx.web.patients.models import Patient
+
+pytestmark = pytest.mark.skipif(
+    "fork" not in reader._start_methods(), reason="parallel parts need the fork start method"
+)
+
+HEADER = """<?xml version="1.0" encoding="UTF-8"?>
+<HealthData locale="en_GB">
+ <ExportDate value="2026-03-30 20:00:00 +0100"/>
+ <Me HKCharacteristicTypeIdentifierDateOfBirth="1960-01-01"/>
+"""
+
+
+def steps(source: str, device: str, start: datetime, minutes: int, value: int) -> str:
+    end = start + timedelta(minutes=minutes)
+    fmt = "%Y-%m-%d %H:%M:%S %z"
+    return (
+        f' <Record type="HKQuantityTypeIdentifierStepCount" sourceName="{source}" '
+        f'sourceVersion="17.0" device="&lt;&lt;HKDevice: 0x1&gt;, name:{device}, '
+        f'model:{device}&gt;" unit="count" creationDate="{end.strftime(fmt)}" '
+        f'startDate="{start.strftime(fmt)}" endDate="{end.strftime(fmt)}" value="{value}"/>\n'
+    )
+
+
+def export(first: date, days: int, *, shift: int = 0, by_source: bool = False) -> bytes:
+    """Phone and watch samples overlapping each other, day by day (or, ``by_source``, all
+    the phone's then all the watch's, so every part of the file shares its days with
+    another), with a trip abroad, samples across midnight and repeats."""
+    records: dict[tuple[int, int], list[str]] = {}
+    sources = (("Ann's iPhone", "iPhone", 7), ("Ann's Watch", "Watch", 5))
+    for index, (source, device, step_minutes) in enumerate(sources):
+        for number in range(days):
+            day = first + timedelta(days=number)
+            offset = timezone(timedelta(hours=-5 if 20 <= number < 26 else 1))
+            out = records.setdefault((index, number) if by_source else (number, index), [])
+            for hour in (0, 7, 12, 18, 23):
+                start = datetime(day.year, day.month, day.day, hour, 41 + shift, tzinfo=offset)
+                for k in range(3):
+                    value = 40 + (number * 7 + hour * 3 + k) % 90 + len(device)
+                    record = steps(source, device, start, step_minutes, value)
+                    out.append(record)
+                    if (number + k) % 17 == 0:
+                        out.append(record)  # the same sample twice: counted once
+                    start += timedelta(minutes=step_minutes + 2)
+    body = "".join("".join(records[key]) for key in sorted(records))
+    return (HEADER + body + "</HealthData>\n").encode()
+
+
+@pytest.fixture
+def parallel(monkeypatch: pytest.MonkeyPatch) -> list[dict[date, Any]]:
+    """Split small files into four parts; records which days the parts merged."""
+    monkeypatch.setattr(reader, "PARALLEL_MIN_BYTES", 20_000)
+    monkeypatch.setattr(reader, "_cpu_count", lambda: 4)
+    assert threading.active_count() == 1
+    taken: list[dict[date, Any]] = []
+    original = actions.days_merged_by_parts
+
+    def spy(patient: Patient, parts: list[actions.PartSteps | None]) -> dict[date, Any]:
+        ready = original(patient, parts)
+        taken.append(ready)
+        return ready
+
+    monkeypatch.setattr(actions, "days_merged_by_parts", spy)
+    return taken
+
+
+def daily(patient: Patient) -> dict[date, tuple[int | None, dict[str, int]]]:
+    return {
+        row.date: (row.steps, row.steps_by_source)
+        for row in DailyActivity.objects.filter(patient=patient)
+    }
+
+
+def assert_same_as_full_merge(patient: Patient, days: set[date] | None = None) -> None:
+    """The stored totals of ``days`` (all) are what merging them from the database gives."""
+    imported = daily(patient)
+    refresh_daily_steps(patient, set(imported) if days is None else days)
+    assert daily(patient) == imported
+
+
+def write(tmp_path: Path, name: str, content: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+def test_part_totals_equal_a_full_merge(
+    cast: Cast, tmp_path: Path, parallel: list[dict[date, Any]]
+) -> None:
+    path = write(tmp_path, "export.xml", export(date(2026, 1, 1), 60))
+    assert reader.ImportReader(path).max_parts() > 1
+    outcome = import_file(cast.patient_a, path, by=None)
+    assert parallel[-1], "some days should come from the parts"
+    assert len(parallel[-1]) < 60, "days shared by parts are merged from the database"
+    assert outcome.days_with_steps == 60
+    assert_same_as_full_merge(cast.patient_a)
+
+
+def test_an_overlapping_second_file_is_merged_with_stored_samples(
+    cast: Cast, tmp_path: Path, parallel: list[dict[date, Any]]
+) -> None:
+    import_file(cast.patient_a, write(tmp_path, "a.xml", export(date(2026, 1, 1), 40)), by=None)
+    second = write(tmp_path, "b.xml", export(date(2026, 1, 25), 40, shift=3))
+    outcome = import_file(cast.patient_a, second, by=None)
+    assert not set(parallel[-1]) & {date(2026, 1, 1) + timedelta(days=n) for n in range(24, 41)}
+    assert outcome.days_with_steps == 41  # the last evening's samples run past midnight
+    # Only the file's own days are merged again (as always: samples of a stored day next
+    # to the file's days, in another time zone, can overlap the file's samples).
+    assert_same_as_full_merge(cast.patient_a, outcome.affected_days)
+
+
+def test_parts_sharing_every_day_leave_all_days_to_the_database(
+    cast: Cast, tmp_path: Path, parallel: list[dict[date, Any]]
+) -> None:
+    path = write(tmp_path, "export.xml", export(date(2026, 1, 1), 60, by_source=True))
+    outcome = import_file(cast.patient_a, path, by=None)
+    assert parallel[-1] == {}
+    assert outcome.days_with_steps == 60
+    assert_same_as_full_merge(cast.patient_a)
+
+
+def test_too_many_samples_for_a_part_fall_back_to_the_database(
+    cast: Cast, tmp_path: Path, parallel: list[dict[date, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(actions, "PART_MERGE_MAX_SAMPLES", 100)
+    import_file(
+        cast.patient_a, write(tmp_path, "export.xml", export(date(2026, 1, 1), 30)), by=None
+    )
+    assert parallel[-1] == {}
+    assert_same_as_full_merge(cast.patient_a)
+
+
+def test_a_serial_read_uses_its_own_totals(cast: Cast, tmp_path: Path) -> None:
+    outcome = import_file(
+        cast.patient_a, write(tmp_path, "export.xml", export(date(2026, 1, 1), 10)), by=None
+    )
+    assert outcome.days_with_steps == 10
+    assert_same_as_full_merge(cast.patient_a)
