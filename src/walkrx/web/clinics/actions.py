@@ -14,13 +14,17 @@ class ClinicError(Exception):
 
 
 @transaction.atomic
-def create_clinic(name: str, *, slug: str = "", time_zone: str = "UTC") -> Clinic:
+def create_clinic(
+    name: str, *, slug: str = "", time_zone: str = "UTC", emergency_number: str = ""
+) -> Clinic:
     slug = slug or slugify(name)
     if not slug:
         raise ClinicError("A clinic needs a name with at least one letter or digit.")
     if Clinic.objects.filter(slug=slug).exists():
         raise ClinicError(f"A clinic with the short name {slug!r} exists already.")
-    return Clinic.objects.create(name=name.strip(), slug=slug, time_zone=time_zone)
+    return Clinic.objects.create(
+        name=name.strip(), slug=slug, time_zone=time_zone, emergency_number=emergency_number
+    )
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from walkrx.web.clinics.models import Clinic, StaffMember
 
 @admin.register(Clinic)
 class ClinicAdmin(admin.ModelAdmin[Clinic]):
-    list_display = ["name", "slug", "time_zone"]
+    list_display = ["name", "slug", "time_zone", "emergency_number"]
     prepopulated_fields = {"slug": ("name",)}
 
 

@@ -126,7 +126,9 @@ def build_demo_clinic(now: datetime | None = None) -> Clinic:
 
 @transaction.atomic
 def create_demo_clinic(now: datetime) -> Clinic:
-    clinic = create_clinic(DEMO_CLINIC_NAME, slug=DEMO_CLINIC_SLUG, time_zone=DEMO_TIME_ZONE)
+    clinic = create_clinic(
+        DEMO_CLINIC_NAME, slug=DEMO_CLINIC_SLUG, time_zone=DEMO_TIME_ZONE, emergency_number="999"
+    )
     add_staff_member(
         clinic, email=ADMIN[0], full_name=ADMIN[1], password=ADMIN[2], role=StaffRole.CLINIC_ADMIN
     )
