@@ -108,7 +108,7 @@ def test_part_totals_equal_a_full_merge(
     outcome = import_file(cast.patient_a, path, by=None)
     assert parallel[-1], "some days should come from the parts"
     assert len(parallel[-1]) < 60, "days shared by parts are merged from the database"
-    assert outcome.days_with_steps == 60
+    assert outcome.days_with_steps == 61  # the last evening's samples run past midnight
     assert_same_as_full_merge(cast.patient_a)
 
 
@@ -131,7 +131,7 @@ def test_parts_sharing_every_day_leave_all_days_to_the_database(
     path = write(tmp_path, "export.xml", export(date(2026, 1, 1), 60, by_source=True))
     outcome = import_file(cast.patient_a, path, by=None)
     assert parallel[-1] == {}
-    assert outcome.days_with_steps == 60
+    assert outcome.days_with_steps == 61  # the last evening's samples run past midnight
     assert_same_as_full_merge(cast.patient_a)
 
 
@@ -150,5 +150,5 @@ def test_a_serial_read_uses_its_own_totals(cast: Cast, tmp_path: Path) -> None:
     outcome = import_file(
         cast.patient_a, write(tmp_path, "export.xml", export(date(2026, 1, 1), 10)), by=None
     )
-    assert outcome.days_with_steps == 10
+    assert outcome.days_with_steps == 11  # the last evening's samples run past midnight
     assert_same_as_full_merge(cast.patient_a)

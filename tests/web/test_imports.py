@@ -86,6 +86,15 @@ def test_it_keeps_steps_on_each_samples_own_local_date(cast: Cast, tmp_path: Pat
     assert days == {date(2026, 3, 29): 300, date(2026, 3, 30): 200}
 
 
+def test_a_sample_across_midnight_counts_on_both_days(cast: Cast, tmp_path: Path) -> None:
+    late = apple_export(
+        steps("P", "iPhone", "2026-03-29 23:50:00 +0100", "2026-03-30 00:10:00 +0100", 200)
+    )
+    import_file(cast.patient_a, write(tmp_path, "late.xml", late), by=None)
+    days = dict(DailyActivity.objects.filter(patient=cast.patient_a).values_list("date", "steps"))
+    assert days == {date(2026, 3, 29): 100, date(2026, 3, 30): 100}
+
+
 def test_it_leaves_the_database_unchanged_when_a_file_is_refused(
     cast: Cast, tmp_path: Path
 ) -> None:

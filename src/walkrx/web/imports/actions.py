@@ -17,9 +17,9 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Final
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -291,7 +291,9 @@ def stage(
                     record.steps,
                 )
             )
+            # A sample that runs past midnight also counts on the next local day.
             days.add(start.date())
+            days.add(end.date())
             if merger is not None:
                 merger.add(
                     key, source.kind, start.timestamp(), end.timestamp(), offset * 60, record.steps
@@ -310,9 +312,65 @@ def stage(
 def database_datetime() -> Callable[[datetime], Any]:
     """How an aware datetime is sent to the database (SQLite: naive UTC text, as Django)."""
     if connection.vendor == "sqlite":
-        # The naive UTC time's isoformat(" "): the aware one's without "+00:00" (faster).
-        return lambda moment: moment.astimezone(UTC).isoformat(" ")[:-6]
+        return _SqliteText()
     return lambda moment: moment
+
+
+def _sqlite_text(moment: datetime) -> str:
+    """The naive UTC time's isoformat(" "): the aware one's without "+00:00"."""
+    return moment.astimezone(UTC).isoformat(" ")[:-6]
+
+
+_TWO_DIGITS: Final = tuple(f"{i:02d}" for i in range(60))
+_COLON_TWO_DIGITS: Final = tuple(f":{i:02d}" for i in range(60))
+
+
+class _SqliteText:
+    """:func:`_sqlite_text`, computed without ``astimezone`` and ``isoformat`` per call.
+
+    For fixed whole-minute offsets (what the readers produce) the UTC time is the local
+    time minus the offset; its text is the cached ``YYYY-MM-DD HH:`` of its hour plus
+    minute and second. Anything else (zones with rules, sub-second times, offsets with
+    seconds, naive times) goes the plain way.
+    """
+
+    __slots__ = ("_hours", "_offsets")
+
+    _MAX_HOURS: Final = 200_000
+
+    def __init__(self) -> None:
+        self._offsets: dict[tzinfo, timedelta | None] = {}
+        self._hours: dict[tuple[int, int, int, int], str] = {}
+
+    def __call__(self, moment: datetime) -> str:
+        tz = moment.tzinfo
+        try:
+            offset = self._offsets[tz]  # type: ignore[index]
+        except KeyError:
+            offset = self._offsets[tz] = _fixed_minute_offset(tz)  # type: ignore[index]
+        if offset is None or moment.microsecond:
+            return _sqlite_text(moment)
+        try:
+            utc = moment - offset
+        except OverflowError:
+            return _sqlite_text(moment)
+        key = (utc.year, utc.month, utc.day, utc.hour)
+        prefix = self._hours.get(key)
+        if prefix is None:
+            if len(self._hours) >= self._MAX_HOURS:
+                self._hours.clear()
+            prefix = self._hours[key] = utc.isoformat(" ")[:14]
+        return prefix + _TWO_DIGITS[utc.minute] + _COLON_TWO_DIGITS[utc.second]
+
+
+def _fixed_minute_offset(tz: tzinfo | None) -> timedelta | None:
+    """The offset of a fixed ``datetime.timezone`` of whole minutes, else None."""
+    if type(tz) is not timezone:
+        return None
+    offset = tz.utcoffset(None)
+    if offset.microseconds or offset.seconds % 60:
+        return None
+    return offset
 
 
 def unstage(staging: IO[bytes]) -> Iterator[list[Any]]:
