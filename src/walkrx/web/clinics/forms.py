@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from datetime import date
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.forms import DeclarativeFieldsMetaclass
 
 from walkrx.core import prescription
 from walkrx.core.errors import CoreError
@@ -208,7 +210,11 @@ def item_options(text: InstrumentText | None, index: int, count: int) -> list[tu
     return [(str(n), f"{n}: {option}") for n, option in enumerate(text.items[index].options)]
 
 
-class InstrumentForm(forms.Form):
+class InstrumentFormMeta(DeclarativeFieldsMetaclass, ABCMeta):
+    pass
+
+
+class InstrumentForm(forms.Form, metaclass=InstrumentFormMeta):
     """Base of the instrument forms; ``answers()`` returns what the core scorer takes."""
 
     def __init__(self, *args: Any, text: InstrumentText | None = None, **kwargs: Any) -> None:
@@ -216,11 +222,13 @@ class InstrumentForm(forms.Form):
         self.text = text
         self.add_items()
 
+    @abstractmethod
     def add_items(self) -> None:
-        raise NotImplementedError
+        """Add one field per item of the instrument."""
 
+    @abstractmethod
     def answers(self) -> Any:
-        raise NotImplementedError
+        """The cleaned answers in the shape the core scorer takes."""
 
 
 class PainForm(InstrumentForm):
