@@ -8,7 +8,6 @@ from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pygal
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -430,55 +429,39 @@ def add_note(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 def chart_svg(patient: Patient, name: str, today: date) -> bytes:
     if name == "minutes":
-        return weekly_chart(record.weekly_minutes(shown_programme(patient), today))
+        weeks = record.weekly_minutes(shown_programme(patient), today)
+        return charts.weekly_minutes_chart(
+            [f"{w.week} so far" if w.current else str(w.week) for w in weeks],
+            [w.prescribed for w in weeks],
+            [w.walked for w in weeks],
+        )
     if name == "pain":
         days = record.pain_days(patient, today)
         return charts.pain_chart(
-            [d.day for d in days],
+            [d.day.strftime("%d %b") for d in days],
             [d.before for d in days],
             [d.after for d in days],
             [d.next_morning for d in days],
         )
     if name == "steps":
         steps = record.step_days(patient, today)
-        labels = [d.strftime("%d %b") for d, _ in steps]
-        return single_series_chart(
-            pygal.Bar, "Steps per day", "steps", labels, [s for _, s in steps]
+        return charts.series_chart(
+            "Steps per day",
+            "steps",
+            [d.strftime("%d %b") for d, _ in steps],
+            [s for _, s in steps],
+            bars=True,
         )
     if name == "weight":
         weights = record.weights(patient)
-        labels = [d.strftime("%d %b %Y") for d, _ in weights]
-        return single_series_chart(pygal.Line, "Weight", "kg", labels, [kg for _, kg in weights])
+        return charts.series_chart(
+            "Weight",
+            "kg",
+            [d.strftime("%d %b %Y") for d, _ in weights],
+            [kg for _, kg in weights],
+            bars=False,
+        )
     raise Http404("No such chart.")
-
-
-def weekly_chart(weeks: list[record.WeekRow]) -> bytes:
-    # charts.weekly_minutes_chart labels bars "Week N", which run together past ten weeks;
-    # week numbers under a "Programme week" axis title stay legible for long programmes.
-    config = {**charts.base_config("Minutes per week", y_title="minutes")}
-    chart = pygal.Bar(**config, x_title="Programme week")
-    chart.x_labels = [f"{w.week} so far" if w.current else str(w.week) for w in weeks]
-    chart.add("Prescribed", [w.prescribed for w in weeks])
-    chart.add("Walked", [w.walked for w in weeks])
-    return bytes(chart.render())
-
-
-def single_series_chart(
-    kind: type[pygal.graph.graph.Graph],
-    title: str,
-    unit: str,
-    labels: list[str],
-    values: list[Any],
-) -> bytes:
-    # charts.daily_chart and charts.weight_chart pass show_legend twice (a TypeError), so
-    # one-series charts are built here from the shared walkrx chart configuration.
-    config = {**charts.base_config(title, y_title=unit), "show_legend": False}
-    chart = kind(**config)
-    chart.x_labels = labels
-    chart.x_labels_major_every = max(1, len(labels) // 8)
-    chart.show_minor_x_labels = False
-    chart.add(title, values)
-    return bytes(chart.render())
 
 
 @clinic_time

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import mean
 from zoneinfo import ZoneInfo
-
-import pygal
-from pygal.style import Style
 
 from walkrx.core.activity import compendium_walking_entry, energy, walking_met
 from walkrx.core.errors import CoreError
@@ -172,55 +168,31 @@ def energy_rows(patient: Patient, today: date, entries: list[WeightEntry]) -> li
     return rows
 
 
-def phone_style() -> Style:
-    """walkrx's chart style with type big enough to read on a phone held at arm's length."""
-    style = copy.copy(charts.WALKRX_STYLE)
-    style.label_font_size = 17
-    style.major_label_font_size = 17
-    style.legend_font_size = 18
-    style.value_font_size = 17
-    style.title_font_size = 18
-    return style
-
-
-def phone_config(y_title: str, **extra: object) -> dict[str, object]:
-    """charts.base_config sized for a phone: narrow, no title (the page has a heading)."""
-    config = charts.base_config("", y_title=y_title) | {
-        "title": None,
-        "width": 420,
-        "height": 360,
-        "style": phone_style(),
-        "legend_at_bottom_columns": 2,
-        "margin": 6,
-    }
-    return config | extra
-
-
 def minutes_chart(rows: list[WeekRow]) -> bytes:
-    bars = pygal.Bar(**phone_config("minutes"))
-    bars.x_labels = [f"Wk {r.week}" for r in rows]
-    bars.add("Plan", [r.prescribed for r in rows])
-    bars.add("Walked", [r.walked for r in rows])
-    return bytes(bars.render())
+    return charts.weekly_minutes_chart(
+        [f"Wk {r.week}" for r in rows],
+        [r.prescribed for r in rows],
+        [r.walked for r in rows],
+        size=charts.PHONE,
+    )
 
 
 def pain_chart(days: list[PainDay]) -> bytes:
-    line = pygal.Line(
-        **phone_config("pain", range=(0, 10), allow_interruptions=True, legend_at_bottom_columns=3)
+    return charts.pain_chart(
+        [f"{d.day.day} {d.day:%b}" for d in days],
+        [d.before for d in days],
+        [d.after for d in days],
+        [float(d.morning) if d.morning is not None else None for d in days],
+        size=charts.PHONE,
     )
-    line.x_labels = [f"{d.day.day} {d.day:%b}" for d in days]
-    line.x_labels_major_every = 7
-    line.show_minor_x_labels = False
-    line.add("Before walk", [d.before for d in days])
-    line.add("After walk", [d.after for d in days])
-    line.add("Morning", [float(d.morning) if d.morning is not None else None for d in days])
-    return bytes(line.render())
 
 
 def weight_chart(days: list[date], kilograms: list[float]) -> bytes:
-    line = pygal.Line(**phone_config("kg", show_legend=False))
-    line.x_labels = [f"{day.day} {day:%b}" for day in days]
-    line.x_labels_major_every = max(1, len(days) // 4)
-    line.show_minor_x_labels = False
-    line.add("Weight", list(kilograms))
-    return bytes(line.render())
+    return charts.series_chart(
+        "Weight",
+        "kg",
+        [f"{day.day} {day:%b}" for day in days],
+        kilograms,
+        bars=False,
+        size=charts.PHONE,
+    )
