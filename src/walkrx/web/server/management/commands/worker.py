@@ -8,11 +8,13 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from walkrx.web.imports.jobs import fail_interrupted_jobs
 from walkrx.web.programmes.tasks import review_due_weeks
+from walkrx.web.server.serving import prepare_database
 
 
 class Command(BaseCommand):
     help = (
-        "Run the background task worker: imports, weekly reviews and emails. Run one or more "
+        "Run the background task worker: imports, weekly reviews and emails, after applying "
+        "pending database migrations. Run one or more "
         "next to 'walkrx serve'; several workers on several machines share one database queue.\n\n"
         "Example: walkrx worker --interval 2"
     )
@@ -35,6 +37,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Like `walkrx serve`: a worker started first on a new installation would otherwise
+        # find no tables.
+        prepare_database(self)
         fail_interrupted_jobs()
         if options["review_every"] > 0 and not options["batch"]:
             start_review_schedule(options["review_every"] * 60)
