@@ -74,9 +74,7 @@ def parse(data: bytes, *, file: str) -> gpxpy.gpx.GPX:
     try:
         return gpxpy.parse(decode(data, file=file))
     except gpxpy.gpx.GPXException as exc:
-        raise IngestError(
-            file, None, f"the GPX file holds invalid values ({str(exc)[:120]})", _REMEDY
-        ) from None
+        raise IngestError(file, None, _invalid_value_problem(str(exc)), _REMEDY) from None
 
 
 def route_length_m(data: bytes, *, file: str) -> float:
@@ -205,3 +203,11 @@ def _walk(
         route_distance_m=round(length, 3),
         source=source,
     )
+
+
+def _invalid_value_problem(message: str) -> str:
+    """gpxpy's message, reworded for a patient: which value is wrong, not the parser's text."""
+    bad = re.search(r"could not convert string to float: '([^']{0,40})'", message)
+    if bad:
+        return f"the GPX file holds invalid values (a number reads “{bad.group(1)}”)"
+    return "the GPX file holds invalid values"
