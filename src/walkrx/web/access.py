@@ -23,6 +23,13 @@ from walkrx.web.patients.models import Patient
 View = Callable[..., HttpResponse]
 
 
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in user of a request that the login requirement has already let through."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 def staff_member_of(user: Any) -> StaffMember | None:
     if not user.is_authenticated:
         return None
@@ -80,9 +87,7 @@ def get_patient_for_staff(
     )
     if patient is None:
         raise Http404("No such patient.")
-    user = request.user
-    assert isinstance(user, User)
-    record_event(actor=user, action=action, patient=patient, request=request)
+    record_event(actor=acting_user(request), action=action, patient=patient, request=request)
     return patient
 
 
@@ -90,9 +95,7 @@ def get_own_patient(request: HttpRequest, *, action: str = "") -> Patient:
     """The signed-in patient's own record; audited when ``action`` names what they did."""
     patient = require_patient(request)
     if action:
-        user = request.user
-        assert isinstance(user, User)
-        record_event(actor=user, action=action, patient=patient, request=request)
+        record_event(actor=acting_user(request), action=action, patient=patient, request=request)
     return patient
 
 

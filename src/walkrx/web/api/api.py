@@ -14,15 +14,13 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from walkrx.core.engine import describe_dose
 from walkrx.core.screening import WEEKLY_CHECK_QUESTIONS
-from walkrx.web.access import get_own_patient
-from walkrx.web.accounts.models import User
+from walkrx.web.access import acting_user, get_own_patient
 from walkrx.web.activity.actions import ActivityError, record_checkin, record_walk
 from walkrx.web.activity.models import Walk as WalkRow
 from walkrx.web.activity.models import WalkSource
 from walkrx.web.api import schemas
 from walkrx.web.api.auth import PatientTokenAuth, TokenAuth
 from walkrx.web.api.docs import ReferenceDocs
-from walkrx.web.patients.models import Patient
 from walkrx.web.patients.plans import review_text, today_plan
 from walkrx.web.programmes.actions import (
     ProgrammeError,
@@ -85,20 +83,6 @@ def refused(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": detail}, status=422)
 
 
-def caller(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def clinic_zone(patient: Patient) -> ZoneInfo:
-    return ZoneInfo(patient.clinic.time_zone)
-
-
-def clinic_today(patient: Patient) -> date:
-    return timezone.localtime(timezone.now(), clinic_zone(patient)).date()
-
-
 def in_clinic_time(value: datetime, zone: ZoneInfo) -> datetime:
     """Programme days are the clinic's days: a walk's date is its date on the clinic's clock."""
     if timezone.is_naive(value):
@@ -137,7 +121,7 @@ def walk_out(walk: WalkRow) -> schemas.Walk:
 def today(request: HttpRequest) -> schemas.Today:
     """The Today page's plan (patients.views.today_plan), so the app and the page agree."""
     patient = get_own_patient(request, action="view own plan (api)")
-    now = timezone.localtime(timezone.now(), clinic_zone(patient))
+    now = timezone.localtime(timezone.now(), patient.clinic.zone)
     plan = today_plan(patient, now)
     programme = plan.programme
     active = plan.status == "active"
@@ -162,14 +146,14 @@ def today(request: HttpRequest) -> schemas.Today:
 @me.post("/walks", response={201: schemas.Walk, **DENIED}, summary="Log a walk")
 def log_walk(request: HttpRequest, payload: schemas.WalkIn) -> Status[Any]:
     patient = get_own_patient(request)
-    started_at = in_clinic_time(payload.started_at, clinic_zone(patient))
+    started_at = in_clinic_time(payload.started_at, patient.clinic.zone)
     if started_at > timezone.now() + CLOCK_SLACK:
         raise field_error("started_at", "A walk cannot start in the future.")
     walk = record_walk(
         patient,
         started_at=started_at,
         minutes=payload.minutes,
-        by=caller(request),
+        by=acting_user(request),
         source=WalkSource(payload.source),
         steps=payload.steps,
         distance_m=payload.distance_m,
@@ -182,7 +166,7 @@ def log_walk(request: HttpRequest, payload: schemas.WalkIn) -> Status[Any]:
 @me.get("/walks", response={200: list[schemas.Walk], **DENIED}, summary="Walk history")
 def list_walks(request: HttpRequest, period: Query[schemas.Period]) -> list[schemas.Walk]:
     patient = get_own_patient(request, action="view own walks (api)")
-    last = period.last or clinic_today(patient)
+    last = period.last or patient.clinic.today()
     first = period.first or last - timedelta(days=DEFAULT_HISTORY_DAYS - 1)
     if first > last:
         raise query_error("from", "'from' must not be after 'to'.")
@@ -197,7 +181,7 @@ def list_walks(request: HttpRequest, period: Query[schemas.Period]) -> list[sche
 @me.post("/checkins", response={201: schemas.CheckIn, **DENIED}, summary="Morning check-in")
 def check_in(request: HttpRequest, payload: schemas.CheckInIn) -> Status[Any]:
     patient = get_own_patient(request)
-    today_ = clinic_today(patient)
+    today_ = patient.clinic.today()
     day = payload.date or today_
     if day > today_:
         raise field_error("date", "A check-in cannot be for a day that has not come yet.")
@@ -208,7 +192,7 @@ def check_in(request: HttpRequest, payload: schemas.CheckInIn) -> Status[Any]:
         day=day,
         morning_pain=payload.morning_pain,
         flare=payload.flare,
-        by=caller(request),
+        by=acting_user(request),
         note=payload.note,
     )
     return Status(
@@ -248,7 +232,7 @@ def warning_signs(request: HttpRequest, payload: schemas.WarningSignsIn) -> Stat
         patient,
         questionnaire=Questionnaire.WEEKLY_CHECK,
         answers=payload.answers,
-        by=caller(request),
+        by=acting_user(request),
         now=timezone.now(),
     )
     programme = current_programme(patient)

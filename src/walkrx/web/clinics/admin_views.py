@@ -8,13 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from walkrx.web.access import patients_for_staff, require_clinic_admin
+from walkrx.web.access import acting_user, patients_for_staff, require_clinic_admin
 from walkrx.web.audit.models import AuditEvent
 from walkrx.web.clinics.actions import ClinicError
 from walkrx.web.clinics.forms import AuditFilterForm, StaffForm
 from walkrx.web.clinics.models import StaffMember, StaffRole
 from walkrx.web.clinics.staff import invite_staff_member
-from walkrx.web.clinics.views import acting_user, clinic_time, site_root
+from walkrx.web.clinics.views import clinic_time, site_root
 
 AUDIT_PAGE_SIZE = 50
 

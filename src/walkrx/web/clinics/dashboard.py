@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
-from zoneinfo import ZoneInfo
 
 from django.db.models import (
     Case,
@@ -26,13 +25,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.utils import timezone
 
 from walkrx.core.engine import DecisionKind
 from walkrx.core.screening import Tier
 from walkrx.web.activity.models import CheckIn, DailyActivity, Walk
 from walkrx.web.alerts.models import Alert, AlertKind
-from walkrx.web.clinics.models import Clinic
 from walkrx.web.patients.models import Patient
 from walkrx.web.programmes.models import Programme, State, WeeklyDecision
 
@@ -100,10 +97,6 @@ NEED_LABELS = {
     Need.ON_TRACK: "On track",
     Need.FINISHED: "Finished",
 }
-
-
-def clinic_today(clinic: Clinic) -> date:
-    return timezone.localdate(timezone.now(), ZoneInfo(clinic.time_zone))
 
 
 def open_alerts(**filters: object) -> QuerySet[Alert]:

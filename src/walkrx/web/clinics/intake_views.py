@@ -14,8 +14,8 @@ from walkrx.core import prescription
 from walkrx.core.engine import describe_dose
 from walkrx.core.errors import CoreError
 from walkrx.core.screening import RED_FLAG_QUESTIONS, Tier
-from walkrx.web.access import get_patient_for_staff
-from walkrx.web.clinics import dashboard, intake
+from walkrx.web.access import acting_user, get_patient_for_staff
+from walkrx.web.clinics import intake
 from walkrx.web.clinics.forms import (
     INSTRUMENT_FORMS,
     ClearanceForm,
@@ -26,7 +26,6 @@ from walkrx.web.clinics.forms import (
     ToleranceForm,
 )
 from walkrx.web.clinics.views import (
-    acting_user,
     clinic_time,
     describe_target,
     open_programme_or_none,
@@ -98,7 +97,7 @@ def intake_context(patient: Patient, **extra: Any) -> dict[str, Any]:
     ]
     walks = intake.tolerance_walks(tolerance)
     start = prescription.start_dose(walks or None) if walks else None
-    today = dashboard.clinic_today(patient.clinic)
+    today = patient.clinic.today()
     return {
         "patient": patient,
         "programme": programme,
@@ -158,7 +157,7 @@ def complete(request: HttpRequest, patient_id: int) -> HttpResponse:
 def checklist_page(
     request: HttpRequest, patient: Patient, template: str, form: Any, status: int = 200
 ) -> HttpResponse:
-    today = dashboard.clinic_today(patient.clinic)
+    today = patient.clinic.today()
     context = {"patient": patient, "form": form, "age": age_on(patient.date_of_birth, today)}
     return render(request, template, context, status=status)
 
@@ -178,7 +177,7 @@ def red_flags(request: HttpRequest, patient_id: int) -> HttpResponse:
     if not form.is_valid():
         return checklist_page(request, patient, "clinics/red_flags.html", form, 400)
     now = timezone.now()
-    age = age_on(patient.date_of_birth, dashboard.clinic_today(patient.clinic))
+    age = age_on(patient.date_of_birth, patient.clinic.today())
     try:
         _, result = programme_actions.record_warning_signs(
             patient,
@@ -346,7 +345,7 @@ def clearance_page(
 @require_GET
 def clearance_form(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_patient_for_staff(request, patient_id, action="open clearance")
-    today = dashboard.clinic_today(patient.clinic)
+    today = patient.clinic.today()
     return clearance_page(request, patient, ClearanceForm(initial={"cleared_on": today}))
 
 
@@ -428,7 +427,7 @@ def start_form(request: HttpRequest, patient_id: int) -> HttpResponse:
     programme = startable(request, patient)
     if programme is None:
         return redirect("clinics:patient", patient.pk)
-    today = dashboard.clinic_today(patient.clinic)
+    today = patient.clinic.today()
     values = {**START_DEFAULTS, "start_date": today.isoformat()}
     if "target_kind" in request.GET:
         values = {key: request.GET.get(key, "") for key in [*START_DEFAULTS, "start_date"]}

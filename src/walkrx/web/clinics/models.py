@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Clinic(models.Model):
@@ -19,6 +23,14 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The clinic's time zone: programme days are the clinic's calendar days."""
+        return ZoneInfo(self.time_zone)
+
+    def today(self) -> date:
+        return timezone.localdate(timezone.now(), self.zone)
 
 
 class StaffRole(models.TextChoices):

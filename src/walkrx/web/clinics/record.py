@@ -84,7 +84,7 @@ def pain_words(before: int | None, after: int | None) -> str:
 
 def timeline(patient: Patient, page: int) -> tuple[list[Entry], bool]:
     """Entries of one timeline page, newest first, and whether older entries exist."""
-    zone = ZoneInfo(patient.clinic.time_zone)
+    zone = patient.clinic.zone
     limit = page * TIMELINE_PAGE + 1
     entries: list[Entry] = []
     for walk in Walk.objects.filter(patient=patient).order_by("-started_at")[:limit]:
@@ -309,7 +309,7 @@ def step_days(patient: Patient, today: date) -> list[tuple[date, int]]:
 
 
 def weights(patient: Patient) -> list[tuple[date, float]]:
-    zone = ZoneInfo(patient.clinic.time_zone)
+    zone = patient.clinic.zone
     entries = WeightEntry.objects.filter(patient=patient).order_by("-measured_at")[:MAX_WEIGHTS]
     return [
         (timezone.localtime(entry.measured_at, zone).date(), entry.kg)
@@ -350,7 +350,7 @@ class Outcome:
 
 def outcomes(patient: Patient, programme: Programme | None, today: date) -> list[Outcome]:
     """Baseline against latest score for each instrument, classified against the MIC."""
-    zone = ZoneInfo(patient.clinic.time_zone)
+    zone = patient.clinic.zone
     by_instrument: dict[str, list[InstrumentResponse]] = {}
     for response in InstrumentResponse.objects.filter(patient=patient).order_by(
         "answered_at", "pk"

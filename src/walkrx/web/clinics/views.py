@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import date
 from functools import wraps
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
@@ -21,12 +20,12 @@ from walkrx.core.prescription import Target, TargetKind
 from walkrx.core.programmes import ProgrammeEvent, allowed_events
 from walkrx.web import charts
 from walkrx.web.access import (
+    acting_user,
     get_patient_for_staff,
     patients_for_staff,
     require_staff,
     staff_member_of,
 )
-from walkrx.web.accounts.models import User
 from walkrx.web.alerts.actions import AlertError, handle_alert
 from walkrx.web.alerts.models import Alert
 from walkrx.web.clinics import dashboard, record
@@ -63,16 +62,10 @@ def clinic_time(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         staff = staff_member_of(request.user)
         if staff is None:
             return view(request, *args, **kwargs)
-        with timezone.override(ZoneInfo(staff.clinic.time_zone)):
+        with timezone.override(staff.clinic.zone):
             return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def acting_user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def site_root(request: HttpRequest) -> str:
@@ -116,7 +109,7 @@ def page_number(request: HttpRequest, name: str = "page") -> int:
 @require_GET
 def caseload(request: HttpRequest) -> HttpResponse:
     staff = require_staff(request)
-    today = dashboard.clinic_today(staff.clinic)
+    today = staff.clinic.today()
     search = request.GET.get("q", "").strip()[:100]
     need = dashboard.Need.from_slug(request.GET.get("need", ""))
     patients = patients_for_staff(staff)
@@ -199,7 +192,7 @@ def invite_again(request: HttpRequest, patient_id: int) -> HttpResponse:
 def patient_context(
     request: HttpRequest, patient: Patient, **form_overrides: forms.Form
 ) -> dict[str, Any]:
-    today = dashboard.clinic_today(patient.clinic)
+    today = patient.clinic.today()
     programme = shown_programme(patient)
     latest = programme.decisions.order_by("-week").first() if programme else None
     clearance = Clearance.objects.filter(programme=programme).first() if programme else None
@@ -468,5 +461,5 @@ def chart_svg(patient: Patient, name: str, today: date) -> bytes:
 @require_GET
 def chart(request: HttpRequest, patient_id: int, name: str) -> HttpResponse:
     patient = get_patient_for_staff(request, patient_id, action=f"view {name} chart")
-    today = dashboard.clinic_today(patient.clinic)
+    today = patient.clinic.today()
     return charts.svg_response(chart_svg(patient, name, today))

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import IO, Any, Final
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -220,7 +219,7 @@ def import_file(
     Raises IngestError (with the file, the record and what to do) when the file is
     refused; the database is then unchanged.
     """
-    options = ReadOptions(default_tz=ZoneInfo(patient.clinic.time_zone))
+    options = ReadOptions(default_tz=patient.clinic.zone)
     reader = open_import(
         path, limits=limits, options=options, progress=progress, display_name=display_name
     )

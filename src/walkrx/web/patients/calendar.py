@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -76,7 +75,7 @@ def planned_walk_days(programme: Programme, first: date, last: date) -> list[dat
 
 def feed_calendar(patient: Patient, *, now: datetime, app_url: str) -> bytes:
     """The .ics document for the patient's coming weeks (empty unless the programme runs)."""
-    zone = ZoneInfo(patient.clinic.time_zone)
+    zone = patient.clinic.zone
     today = now.astimezone(zone).date()
     programme = current_programme(patient)
     walks: list[PlannedWalk] = []

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from django.http import HttpRequest
 from django.utils import timezone
 
 from walkrx.core.engine import Prompt, describe_dose
 from walkrx.core.screening import PATIENT_SAFETY_TEXT, Tier
-from walkrx.web.accounts.models import User
 from walkrx.web.activity.models import CheckIn, Walk
 from walkrx.web.alerts.models import Alert, AlertKind
 from walkrx.web.patients.models import Patient
@@ -29,18 +26,8 @@ from walkrx.web.programmes.models import (
 PAUSING_TIERS = (Tier.EMERGENCY.value, Tier.URGENT.value)
 
 
-def user_of(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def zone_of(patient: Patient) -> ZoneInfo:
-    return ZoneInfo(patient.clinic.time_zone)
-
-
 def local_now(patient: Patient) -> datetime:
-    return timezone.now().astimezone(zone_of(patient))
+    return timezone.now().astimezone(patient.clinic.zone)
 
 
 def open_call_request(patient: Patient) -> Alert | None:

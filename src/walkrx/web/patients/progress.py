@@ -13,7 +13,6 @@ from walkrx.core.errors import CoreError
 from walkrx.web import charts
 from walkrx.web.activity.models import CheckIn, DailyActivity, Walk, WeightEntry
 from walkrx.web.patients.models import Patient
-from walkrx.web.patients.plans import zone_of
 from walkrx.web.programmes.models import (
     Programme,
     State,
@@ -142,7 +141,7 @@ class EnergyRow:
 
 def energy_rows(patient: Patient, today: date, entries: list[WeightEntry]) -> list[EnergyRow]:
     fallback = float(patient.weight_kg) if patient.weight_kg is not None else None
-    zone = zone_of(patient)
+    zone = patient.clinic.zone
     if not entries and fallback is None:
         return []
     rows = []

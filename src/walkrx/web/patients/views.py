@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from walkrx.core.engine import describe_dose
 from walkrx.core.screening import PATIENT_SAFETY_TEXT, WEEKLY_CHECK_QUESTIONS, Tier
 from walkrx.web import charts
-from walkrx.web.access import get_own_patient
+from walkrx.web.access import acting_user, get_own_patient
 from walkrx.web.activity.actions import ActivityError, record_checkin, record_walk, record_weight
 from walkrx.web.activity.models import CheckIn, Walk, WalkSource
 from walkrx.web.alerts.actions import AlertError, request_call
@@ -46,8 +46,6 @@ from walkrx.web.patients.plans import (
     review_links,
     review_text,
     today_plan,
-    user_of,
-    zone_of,
 )
 from walkrx.web.patients.progress import (
     energy_rows,
@@ -103,7 +101,7 @@ def log_walk(request: HttpRequest) -> HttpResponse:
                 patient,
                 started_at=data["started_at"],
                 minutes=data["minutes"],
-                by=user_of(request),
+                by=acting_user(request),
                 source=WalkSource.TIMER if form.is_timer else WalkSource.MANUAL,
                 steps=data.get("steps"),
                 distance_m=float(distance) * 1000 if distance is not None else None,
@@ -181,7 +179,7 @@ def save_checkin(request: HttpRequest) -> HttpResponse:
                 day=today,
                 morning_pain=form.cleaned_data["morning_pain"],
                 flare=flare,
-                by=user_of(request),
+                by=acting_user(request),
             )
         except ActivityError as error:
             form.add_error(None, str(error))
@@ -238,7 +236,7 @@ def save_weekly_check(request: HttpRequest) -> HttpResponse:
                 patient,
                 questionnaire=Questionnaire.WEEKLY_CHECK,
                 answers=form.answers(),
-                by=user_of(request),
+                by=acting_user(request),
                 now=timezone.now(),
             )
         except ProgrammeError as error:
@@ -355,7 +353,7 @@ def save_weight(request: HttpRequest) -> HttpResponse:
                 patient,
                 measured_at=measured_at,
                 kg=float(form.cleaned_data["kg"]),
-                by=user_of(request),
+                by=acting_user(request),
             )
         except ActivityError as error:
             form.add_error("kg", str(error))
@@ -373,7 +371,7 @@ def chart(request: HttpRequest, name: str) -> HttpResponse:
     elif name == "pain":
         svg = pain_chart(pain_days(patient, today))
     elif name == "weight":
-        zone = zone_of(patient)
+        zone = patient.clinic.zone
         entries = weight_entries(patient)
         svg = weight_chart(
             [e.measured_at.astimezone(zone).date() for e in entries], [e.kg for e in entries]
@@ -465,7 +463,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 def new_calendar_link(request: HttpRequest) -> HttpResponse:
     patient = get_own_patient(request)
     had_one = live_feed(patient) is not None
-    make_calendar_feed(patient, by=user_of(request))
+    make_calendar_feed(patient, by=acting_user(request))
     messages.success(
         request,
         "Here is your new calendar link. The old link no longer works."
@@ -478,7 +476,7 @@ def new_calendar_link(request: HttpRequest) -> HttpResponse:
 @require_POST
 def stop_calendar_link(request: HttpRequest) -> HttpResponse:
     patient = get_own_patient(request)
-    stop_calendar_feed(patient, by=user_of(request))
+    stop_calendar_feed(patient, by=acting_user(request))
     messages.success(request, "Your calendar link is switched off.")
     return redirect("patients:calendar")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -31,7 +30,7 @@ LOWER_LIMB_IDS = ("lower_limb_foot", "lower_limb_knee", "lower_limb_hip")
 
 
 def clinic_today(programme: Programme, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(programme.patient.clinic.time_zone)).date()
+    return now.astimezone(programme.patient.clinic.zone).date()
 
 
 def due_weeks(programme: Programme, today: date) -> list[int]:
