@@ -8,6 +8,7 @@ walkrx help            # list every command
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -24,3 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as error:
         sys.stderr.write(f"walkrx: configuration error: {error}\n")
         raise SystemExit(2) from None
+    finally:
+        # What is still alive is freed with the process; leaving it out of the collections
+        # the interpreter runs while shutting down saves a noticeable pause after commands.
+        gc.freeze()

@@ -295,6 +295,51 @@ def test_it_ignores_records_nested_in_correlations(tmp_path: Path) -> None:
     assert len(records) == 1
 
 
+@pytest.mark.parametrize("block", [64, 8 << 20])
+def test_type_names_in_other_places_do_not_fool_the_fast_reader(tmp_path: Path, block: int) -> None:
+    inner = step("Scale", None, "2024-05-01 10:00:00 +0200", "2024-05-01 10:00:00 +0200", "7")
+    dates = 'startDate="2024-05-01 09:00:00 +0200" endDate="2024-05-01 09:30:00 +0200"'
+    body = (
+        # The needles in source names, before and after the real type attribute.
+        f' <Workout sourceName="HKWorkoutActivityTypeWalking" {dates} '
+        'workoutActivityType="HKWorkoutActivityTypeRunning"/>\n'
+        f' <Workout workoutActivityType="HKWorkoutActivityTypeHiking" {dates} '
+        'sourceName="HKWorkoutActivityTypeWalking" duration="30" durationUnit="min">\n'
+        '  <WorkoutActivity workoutActivityType="HKWorkoutActivityTypeWalking" '
+        f"{dates}/>\n"
+        f"{inner} </Workout>\n"
+        f' <Correlation sourceName="HKCorrelationTypeIdentifierFood" {dates} '
+        'type="HKCorrelationTypeIdentifierBloodPressure">\n'
+        f"{inner} </Correlation >\n"
+        f' <Correlation type="HKCorrelationTypeIdentifierFood" {dates}/>\n'
+        f"{inner}"
+        ' <Record type="HKQuantityTypeIdentifierHeartRate" '
+        'sourceName="HKCorrelationTypeIdentifierFood" value="60" '
+        f"{dates}/>\n"
+        f"{inner}"
+    )
+    path = tmp_path / "export.xml"
+    path.write_text(apple_xml(body))
+    saved = apple_health.BLOCK_SIZE
+    try:
+        apple_health.BLOCK_SIZE = block  # type: ignore[misc]
+        records, summary = read_all(path)
+    finally:
+        apple_health.BLOCK_SIZE = saved  # type: ignore[misc]
+    with path.open("rb") as fh:
+        reference = list(
+            apple_health.read_export_reference(
+                fh, file="x", summary=ReadSummary(file="x"), limits=DEFAULT_LIMITS
+            )
+        )
+    assert records == reference
+    assert Counter(type(r).__name__ for r in records) == {
+        "WorkoutRecord": 1,
+        "StepSampleRecord": 2,
+    }
+    assert summary.skipped_by_reason == {"not a walking or hiking workout (Running)": 1}
+
+
 def test_it_refuses_a_truncated_export(tmp_path: Path) -> None:
     text = apple_xml(
         step("iPhone", None, "2024-05-01 10:00:00 +0200", "2024-05-01 10:05:00 +0200", "50") * 3

@@ -2,16 +2,21 @@
 
 The export is mostly heart-rate and energy samples that walkrx does not need. The fast
 reader therefore never runs an XML parser over the whole file: it searches the raw bytes
-for the few things it wants (step-count and body-mass ``Record`` elements, ``Workout``
-elements, and ``Correlation`` boundaries, whose nested records duplicate top-level ones),
-cuts each wanted element out by its tag boundaries, and parses just that element with a
-safe lxml parser. Everything between wanted elements is skipped at ``bytes.find`` speed.
+for the type names of the few things it wants (step-count and body-mass ``Record``
+elements, ``Workout`` elements by their ``HKWorkoutActivityType…`` value, and
+``Correlation`` elements by their ``HKCorrelationTypeIdentifier…`` type, skipped whole
+because their nested records duplicate top-level ones), cuts each wanted element out by
+its tag boundaries, and parses just that element with a safe lxml parser. Everything
+between wanted elements is skipped at ``bytes.find`` speed; long needles make that search
+fastest.
 
 Why this is sound for this format:
 
 - ``<`` cannot occur unescaped inside an attribute value, so the ``<`` before a matched
-  type name starts the tag that holds it; the tag is then checked to be a ``Record`` whose
-  ``type`` attribute really is that name, in any attribute order.
+  type name starts the tag that holds it; the tag is then checked to be of the expected
+  element whose type attribute really holds that name, in any attribute order. A
+  ``Workout`` without ``workoutActivityType`` is no walk, so it is never missed; a
+  ``Correlation`` is recognised by its type, which every HealthKit correlation has.
 - Start tags are delimited with a quote-aware pattern (``>`` may legally appear inside a
   quoted value), and non-empty elements end at their closing tag, so records with
   ``MetadataEntry`` children and records spread over several lines are cut whole.
@@ -92,14 +97,15 @@ _TYPE_ATTR_RE = re.compile(rb"""\stype\s*=\s*(["'])([^"']*)\1""")
 _SPACED_ATTR_RE = re.compile(rb"""(?<=\s)([A-Za-z_][\w.-]*(?: [\w.-]+)+)(?=\s*=\s*["'])""")
 _MODEL_RE = re.compile(r"model:([^,>]*)")
 
-_K_STEPS, _K_MASS, _K_WORKOUT, _K_CORR, _K_CORR_END = range(5)
+_K_STEPS, _K_MASS, _K_WORKOUT, _K_CORR = range(4)
 _NEEDLES: Final = (
     (STEP_TYPE.encode(), _K_STEPS),
     (MASS_TYPE.encode(), _K_MASS),
-    (b"<Workout", _K_WORKOUT),
+    (b"HKWorkoutActivityType", _K_WORKOUT),
+    (b"HKCorrelationTypeIdentifier", _K_CORR),
 )
-# ``<Correlation`` and ``</Correlation`` are found with one search for the shared name.
-_CORRELATION: Final = b"Correlation"
+_ACTIVITY_ATTR_RE = re.compile(rb"""\sworkoutActivityType\s*=\s*(["'])([^"']*)\1""")
+_CORRELATION_CLOSE_RE = re.compile(rb"</Correlation\s*>")
 _WS: Final = frozenset(b" \t\r\n")
 _QUOTES: Final = frozenset(b"\"'")
 
@@ -334,20 +340,13 @@ def _scan(
             while i != -1:
                 hits.append((i, kind))
                 i = buf.find(needle, i + len(needle), limit + len(needle) - 1)
-        # The name follows its tag's "<" or "</", which must be before the limit.
-        i = buf.find(_CORRELATION, 1, limit + len(_CORRELATION) + 1)
-        while i != -1:
-            if buf[i - 1] == 0x3C:  # <Correlation
-                if i - 1 < limit:
-                    hits.append((i - 1, _K_CORR))
-            elif buf[i - 2 : i] == b"</" and i - 2 < limit:
-                hits.append((i - 2, _K_CORR_END))
-            i = buf.find(_CORRELATION, i + len(_CORRELATION), limit + len(_CORRELATION) + 1)
         hits.sort()
 
         pos = max(0, resume_at - offset)
         pending = -1
-        for p, kind in hits:
+        if in_correlation:
+            pos, in_correlation = _correlation_end(buf, pos, limit)
+        for p, kind in hits if not in_correlation else ():
             if p < pos:
                 continue
             if kind in (_K_STEPS, _K_MASS):
@@ -367,9 +366,6 @@ def _scan(
                 if end < 0:
                     pending = lt
                     break
-                if in_correlation:
-                    pos = end
-                    continue  # copies of top-level records
                 tag = _TYPE_ATTR_RE.search(buf, lt, tag_end)
                 if tag is None or tag.start(2) != p or tag.end(2) != after:
                     continue  # the name was in another attribute, not the type
@@ -382,45 +378,41 @@ def _scan(
                 if record is not None:
                     yield record
             elif kind == _K_WORKOUT:
-                nxt = p + 8
-                if nxt >= len(buf):
-                    if eof:
-                        continue
-                    pending = p
-                    break
-                if buf[nxt] not in _WS and buf[nxt] != 0x3E:
-                    continue  # WorkoutEvent, WorkoutRoute, WorkoutStatistics...
-                _, end = _element_end(buf, p, _WORKOUT_CLOSE_RE)
+                lt = buf.rfind(b"<", 0, p)
+                if lt < pos or not buf.startswith(b"<Workout", lt) or buf[lt + 8] not in _WS:
+                    continue  # WorkoutActivity, or the name in another element
+                tag_end, end = _element_end(buf, lt, _WORKOUT_CLOSE_RE)
                 if end < 0:
-                    pending = p
+                    pending = lt
                     break
-                if p > counted_to:
-                    line_at += buf.count(b"\n", counted_to, p)
-                    counted_to = p
-                record = interpreter.workout_bytes(buf[p:end], line_at, parser)
+                tag = _ACTIVITY_ATTR_RE.search(buf, lt, tag_end)
+                if tag is None or tag.start(2) != p:
+                    continue  # the name was in another attribute
+                if lt > counted_to:
+                    line_at += buf.count(b"\n", counted_to, lt)
+                    counted_to = lt
+                record = interpreter.workout_bytes(buf[lt:end], line_at, parser)
                 pos = end
                 if record is not None:
                     yield record
-            elif kind == _K_CORR:
-                nxt = p + 12
-                if nxt >= len(buf):
-                    if eof:
-                        continue
-                    pending = p
-                    break
-                if buf[nxt] not in _WS and buf[nxt] != 0x3E:
+            else:
+                lt = buf.rfind(b"<", 0, p)
+                if lt < pos or not buf.startswith(b"<Correlation", lt) or buf[lt + 12] not in _WS:
                     continue
-                m = _TAG_REST_RE.match(buf, p + 1)
+                m = _TAG_REST_RE.match(buf, lt + 1)
                 if m is None:
                     if eof:
                         continue
-                    pending = p
+                    pending = lt
                     break
-                in_correlation = buf[m.end() - 2] != 0x2F  # not self-closing
+                tag = _TYPE_ATTR_RE.search(buf, lt, m.end())
+                if tag is None or tag.start(2) != p:
+                    continue
                 pos = m.end()
-            else:
-                in_correlation = False
-                pos = p + 13
+                if buf[pos - 2] != 0x2F:  # not self-closing: skip to its end tag
+                    pos, in_correlation = _correlation_end(buf, pos, limit)
+                    if in_correlation:
+                        break
 
         if stop is not None and pending < 0 and offset + len(buf) >= stop:
             # Every element starting before ``stop`` has been read: the part is done.
@@ -469,6 +461,21 @@ def _scan(
             counted_to -= keep
         buf = buf[keep:]
         offset += keep
+
+
+def _correlation_end(buf: bytes, pos: int, limit: int) -> tuple[int, bool]:
+    """Where scanning resumes inside a ``Correlation`` that is open at ``pos``.
+
+    Returns the end of its end tag and False when that tag starts before ``limit``.
+    Otherwise the correlation is still open at the end of the part or of ``buf``: returns
+    True and a position before its end tag (``limit``, or the last ``<`` in ``buf``, which
+    may start the end tag, cut off).
+    """
+    close = _CORRELATION_CLOSE_RE.search(buf, pos)
+    if close is not None and close.start() < limit:
+        return close.end(), False
+    last_lt = buf.rfind(b"<", pos)
+    return max(pos, min(limit, last_lt if last_lt != -1 else len(buf))), True
 
 
 def _element_end(buf: bytes, lt: int, close_re: re.Pattern[bytes]) -> tuple[int, int]:
