@@ -127,6 +127,21 @@ def walkrx_env(home: Path, database_url: str) -> dict[str, str]:
     return env
 
 
+def compile_walkrx() -> None:
+    """Compile walkrx's bytecode, as installing a package does (the baseline's was).
+
+    A checkout installed in editable mode compiles its modules on first use and caches
+    them, unless PYTHONDONTWRITEBYTECODE is set: then every start would compile them
+    again, which is not how walkrx runs once installed.
+    """
+    import walkrx
+
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(Path(walkrx.__file__).parent)],
+        check=True,
+    )
+
+
 def run_walkrx(export: Path, workdir: Path, database_url: str, index: int) -> Run:
     home = workdir / f"walkrx-home-{index}"
     env = walkrx_env(home, database_url)
@@ -169,6 +184,7 @@ def main() -> int:
         print(f"Generating a {args.mb:g} MB Apple Health export ...", flush=True)
         export = make_export(workdir, args.mb)
         size_mb = export.stat().st_size / 1e6
+        compile_walkrx()
         ours, theirs = [], []
         for index in range(args.runs):
             ours.append(run_walkrx(export, workdir, args.database_url, index))

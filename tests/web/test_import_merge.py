@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from tests.web.conftest import Cast
-from walkrx.ingest import reader
-from walkrx.web.activity.models import DailyActivity
+from walkrx.ingest import IngestError, reader
+from walkrx.web.activity.models import DailyActivity, StepSample
 from walkrx.web.imports import actions
 from walkrx.web.imports.actions import import_file, refresh_daily_steps
 from walkrx.web.patients.models import Patient
@@ -71,8 +71,10 @@ def parallel(monkeypatch: pytest.MonkeyPatch) -> list[dict[date, Any]]:
     taken: list[dict[date, Any]] = []
     original = actions.days_merged_by_parts
 
-    def spy(patient: Patient, parts: list[actions.PartSteps | None]) -> dict[date, Any]:
-        ready = original(patient, parts)
+    def spy(
+        patient: Patient, parts: list[actions.PartSteps | None], *, stored_up_to: int
+    ) -> dict[date, Any]:
+        ready = original(patient, parts, stored_up_to=stored_up_to)
         taken.append(ready)
         return ready
 
@@ -152,3 +154,18 @@ def test_a_serial_read_uses_its_own_totals(cast: Cast, tmp_path: Path) -> None:
     )
     assert outcome.days_with_steps == 11  # the last evening's samples run past midnight
     assert_same_as_full_merge(cast.patient_a)
+
+
+def test_an_error_in_a_later_part_undoes_the_parts_already_written(
+    cast: Cast, tmp_path: Path, parallel: list[dict[date, Any]]
+) -> None:
+    # The first part is written while the others are read; the last one is truncated.
+    content = export(date(2026, 1, 1), 60)
+    path = write(tmp_path, "export.xml", content[: content.rindex(b"<Record") + 40])
+    with pytest.raises(IngestError, match="ends in the middle"):
+        import_file(cast.patient_a, path, by=None)
+    assert not StepSample.objects.filter(patient=cast.patient_a).exists()
+    assert not DailyActivity.objects.filter(patient=cast.patient_a).exists()
+    # Nothing is left half-done: the same file, complete, then imports in full.
+    outcome = import_file(cast.patient_a, write(tmp_path, "whole.xml", content), by=None)
+    assert outcome.days_with_steps == 61

@@ -251,19 +251,24 @@ _SPLIT_RES: Final = (
     re.compile(rb"\n[ \t]*<(?:Record|Workout)[ \t\r\n]"),
 )
 _SPLIT_WINDOW: Final = 1 << 20
+# The process that reads the first part also writes it to the database while the others
+# are still reading theirs, so the first part is made this much smaller than the others.
+FIRST_PART_SHARE: Final = 0.85
 
 
 def split_points(stream: IO[bytes], *, start: int, size: int, parts: int) -> list[int]:
     """Offsets that cut ``[start, size)`` into about ``parts`` parts for parallel reading.
 
     Each offset is the ``<`` of a line that starts with a ``Record`` (preferably at the
-    indentation of top-level records) near an even share of the file. The cut is only a
-    guess at a clean boundary: readers of the parts check that each part ended in the
-    state the next one assumed, and read a part again when not.
+    indentation of top-level records) near the end of the part's share of the file (see
+    FIRST_PART_SHARE). The cut is only a guess at a clean boundary: readers of the parts
+    check that each part ended in the state the next one assumed, and read a part again
+    when not.
     """
     points: list[int] = []
+    shares = FIRST_PART_SHARE + parts - 1
     for index in range(1, parts):
-        guess = start + (size - start) * index // parts
+        guess = start + int((size - start) * (FIRST_PART_SHARE + index - 1) / shares)
         if points and guess <= points[-1]:
             continue
         stream.seek(guess)

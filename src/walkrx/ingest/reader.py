@@ -106,7 +106,12 @@ class ImportReader:
             return 1
         return max(1, min(_cpu_count(), MAX_PARTS, self.total_bytes // PARALLEL_MIN_BYTES))
 
-    def map_parts(self, consume: Callable[[int, Iterator[Record]], T]) -> list[T]:
+    def map_parts(
+        self,
+        consume: Callable[[int, Iterator[Record]], T],
+        *,
+        first_done: Callable[[T], None] | None = None,
+    ) -> list[T]:
         """Call ``consume(index, records)`` on consecutive parts of the file's records.
 
         Together the parts hold exactly the records iteration yields, in the same order;
@@ -115,6 +120,10 @@ class ImportReader:
         per index (for example in files opened before the call), and it may be called
         again for an index whose first reading had to be discarded: it should then start
         afresh. Its return value must be picklable. Returns the results in index order.
+
+        The first part is read in this process; ``first_done(result)`` is called as soon
+        as it is, while later parts may still be being read, and its result is final.
+        When the call raises, reading stops and the error propagates.
         """
         parts = self.max_parts()
         points: list[int] = []
@@ -125,7 +134,10 @@ class ImportReader:
                     fh, start=base, size=self.total_bytes, parts=parts
                 )
         if not points:
-            return [consume(0, iter(self))]
+            result = consume(0, iter(self))
+            if first_done is not None:
+                first_done(result)
+            return [result]
         bounds = [0, *points]
         stops: list[int | None] = [*points, None]
         routes = self._folder_routes()
@@ -189,6 +201,8 @@ class ImportReader:
                 self.progress(min(mine + workers.bytes_read(), self.total_bytes), self.total_bytes)
 
             results = [run(0, first, 0, report)]
+            if first_done is not None:
+                first_done(results[0])
             outcomes = workers.wait(report)
         finally:
             workers.stop()

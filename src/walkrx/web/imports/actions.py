@@ -3,15 +3,15 @@
 Reading happens first, outside any database transaction, into private staging files
 (one per part of the file: a big Apple Health export.xml is read in parallel parts, see
 :meth:`walkrx.ingest.ImportReader.map_parts`); then everything the file holds is written
-in one transaction, so a file is imported entirely or not at all, and the write lock is
-held only for the writing itself.
+in one transaction, so a file is imported entirely or not at all. The transaction starts
+when the first part has been read, so that part is written while the others are still
+being read; the write lock is held for the writing and at most the rest of the reading.
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
-import itertools
 import pickle
 import tempfile
 from collections.abc import Callable, Iterator
@@ -23,6 +23,7 @@ from typing import IO, Any, Final
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Max
 from django.db.models.functions import TruncDate
 
 from walkrx.core.activity import SourceKind, StepRow, merge_step_rows
@@ -224,10 +225,12 @@ def import_file(
         path, limits=limits, options=options, progress=progress, display_name=display_name
     )
     staging_dir = Path(settings.FILE_UPLOAD_TEMP_DIR)
-    with ExitStack() as files:
+    outcome = ImportOutcome(summary=reader.summary)
+    writer = FileWriter(patient, outcome)
+    with ExitStack() as stack:
         # One staging file per part of the file; big exports are read in parallel parts.
         staging = [
-            files.enter_context(tempfile.TemporaryFile(dir=staging_dir, prefix="walkrx-staging-"))
+            stack.enter_context(tempfile.TemporaryFile(dir=staging_dir, prefix="walkrx-staging-"))
             for _ in range(reader.max_parts())
         ]
 
@@ -240,19 +243,22 @@ def import_file(
             target.flush()
             return merger.result(days)
 
-        parts = reader.map_parts(stage_part)
-        for target in staging:
-            target.seek(0)
-        outcome = ImportOutcome(summary=reader.summary)
-        with transaction.atomic():
-            batches = itertools.chain.from_iterable(map(unstage, staging))
-            store(patient, batches, outcome, parts=parts)
-            record_event(
-                actor=by,
-                action="import file",
-                patient=patient,
-                detail=f"{outcome.summary.file} ({outcome.summary.format})",
-            )
+        def write_first_part(_: PartSteps | None) -> None:
+            # Exited (committed, or rolled back on an error) before the staging files close.
+            stack.enter_context(transaction.atomic())
+            writer.begin()
+            writer.add(unstage(staging[0]))
+
+        parts = reader.map_parts(stage_part, first_done=write_first_part)
+        for target in staging[1:]:
+            writer.add(unstage(target))
+        writer.finish(parts)
+        record_event(
+            actor=by,
+            action="import file",
+            patient=patient,
+            detail=f"{outcome.summary.file} ({outcome.summary.format})",
+        )
     return outcome
 
 
@@ -374,6 +380,7 @@ def _fixed_minute_offset(tz: tzinfo | None) -> timedelta | None:
 
 def unstage(staging: IO[bytes]) -> Iterator[list[Any]]:
     # The staging file was written by stage() moments ago in a private temporary file.
+    staging.seek(0)
     while True:
         try:
             yield pickle.load(staging)  # noqa: S301
@@ -381,44 +388,69 @@ def unstage(staging: IO[bytes]) -> Iterator[list[Any]]:
             return
 
 
-def store(
-    patient: Patient,
-    batches: Iterator[Any],
-    outcome: ImportOutcome,
-    *,
-    parts: list[PartSteps | None] | None = None,
-) -> None:
-    """Write what the file holds; ``parts``: each part's own daily totals, if known."""
-    # Days whose totals the parts already merged; the rest are merged from the database.
-    ready = days_merged_by_parts(patient, parts or [None])
-    # ignore_conflicts inserts do not report what was new, so count around the whole file.
-    samples_before = StepSample.objects.filter(patient=patient).count()
-    weights_before = WeightEntry.objects.filter(patient=patient).count()
-    step_days: set[date] = set()
-    workouts: list[WorkoutRecord] = []
-    for rows, others, days in batches:
-        if rows:
-            insert_step_samples(rows)
-            step_days |= days
-        workouts.extend(r for r in others if isinstance(r, WorkoutRecord))
-        weights = [r for r in others if isinstance(r, WeightRecord)]
-        if weights:
-            store_weights(patient, weights)
-    outcome.new_step_samples = StepSample.objects.filter(patient=patient).count() - samples_before
-    outcome.new_weights = WeightEntry.objects.filter(patient=patient).count() - weights_before
-    walk_days = store_workouts(patient, workouts, outcome)
-    if walk_days:
-        refresh_daily_activity(patient, walk_days)
-    if step_days:
-        store_daily_steps(patient, ready)
-        outcome.days_with_steps = sum(1 for steps, _ in ready.values() if steps)
-        outcome.days_with_steps += refresh_daily_steps(patient, step_days - ready.keys())
-        outcome.first_day, outcome.last_day = min(step_days), max(step_days)
-    outcome.affected_days = step_days | walk_days
+class FileWriter:
+    """Writes what one file holds, part by part, inside the caller's transaction.
+
+    ``begin`` notes what is stored before the file; ``add`` writes a part's staged step
+    samples and weights (walks wait for the end, to be compared across the whole file);
+    ``finish`` adds the walks and brings the daily totals up to date.
+    """
+
+    def __init__(self, patient: Patient, outcome: ImportOutcome) -> None:
+        self.patient = patient
+        self.outcome = outcome
+        self.step_days: set[date] = set()
+        self.workouts: list[WorkoutRecord] = []
+        self.samples_before = self.weights_before = 0
+        self.last_sample_before = 0
+
+    def begin(self) -> None:
+        patient = self.patient
+        # ignore_conflicts inserts do not report what was new, so count around the file.
+        self.samples_before = StepSample.objects.filter(patient=patient).count()
+        self.weights_before = WeightEntry.objects.filter(patient=patient).count()
+        # Samples stored before the file are told from the file's own by their keys.
+        self.last_sample_before = StepSample.objects.aggregate(last=Max("pk"))["last"] or 0
+
+    def add(self, batches: Iterator[Any]) -> None:
+        for rows, others, days in batches:
+            if rows:
+                insert_step_samples(rows)
+                self.step_days |= days
+            self.workouts.extend(r for r in others if isinstance(r, WorkoutRecord))
+            weights = [r for r in others if isinstance(r, WeightRecord)]
+            if weights:
+                store_weights(self.patient, weights)
+
+    def finish(self, parts: list[PartSteps | None]) -> None:
+        patient, outcome, step_days = self.patient, self.outcome, self.step_days
+        outcome.new_step_samples = (
+            StepSample.objects.filter(patient=patient).count() - self.samples_before
+        )
+        outcome.new_weights = (
+            WeightEntry.objects.filter(patient=patient).count() - self.weights_before
+        )
+        walk_days = store_workouts(patient, self.workouts, outcome)
+        if walk_days:
+            refresh_daily_activity(patient, walk_days)
+        if step_days:
+            # Days whose totals the parts already merged; the rest are merged from the
+            # database.
+            ready = days_merged_by_parts(patient, parts, stored_up_to=self.last_sample_before)
+            store_daily_steps(patient, ready)
+            outcome.days_with_steps = sum(1 for steps, _ in ready.values() if steps)
+            outcome.days_with_steps += refresh_daily_steps(patient, step_days - ready.keys())
+            outcome.first_day, outcome.last_day = min(step_days), max(step_days)
+        outcome.affected_days = step_days | walk_days
 
 
-def days_merged_by_parts(patient: Patient, parts: list[PartSteps | None]) -> dict[date, DayTotals]:
-    """The days whose totals a part merged alone and nothing else can change (see PartSteps)."""
+def days_merged_by_parts(
+    patient: Patient, parts: list[PartSteps | None], *, stored_up_to: int
+) -> dict[date, DayTotals]:
+    """The days whose totals a part merged alone and nothing else can change (see PartSteps).
+
+    Stored samples are those with keys up to ``stored_up_to``: the ones before the file.
+    """
     if any(part is None for part in parts):
         return {}
     owners: dict[int, int] = {}
@@ -436,7 +468,9 @@ def days_merged_by_parts(patient: Patient, parts: list[PartSteps | None]) -> dic
         _EPOCH_DAY + timedelta(days=max(owners) + 3), datetime.min.time(), tzinfo=UTC
     )
     stored = (
-        StepSample.objects.filter(patient=patient, start__gte=since, start__lt=until)
+        StepSample.objects.filter(
+            patient=patient, start__gte=since, start__lt=until, pk__lte=stored_up_to
+        )
         .annotate(first=TruncDate("start", tzinfo=UTC), last=TruncDate("end", tzinfo=UTC))
         .values_list("first", "last")
         .distinct()
