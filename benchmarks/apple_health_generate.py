@@ -17,7 +17,12 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import random
+import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -420,13 +425,60 @@ class Generator:
         )
 
 
-def write_export(out: TextIO, target_bytes: int, gen: Generator) -> None:
+# Real exports list records by type (in HealthKit's order, heart rate before steps
+# before energy), then by source, then by date; correlations and workouts follow.
+TYPE_ORDER = (
+    "HKQuantityTypeIdentifierBodyMass",
+    "HKQuantityTypeIdentifierHeartRate",
+    "HKQuantityTypeIdentifierStepCount",
+    "HKQuantityTypeIdentifierDistanceWalkingRunning",
+    "HKQuantityTypeIdentifierActiveEnergyBurned",
+)
+_ELEMENT_START = re.compile(r"^ <(?=[A-Za-z])", re.MULTILINE)
+_TAG_NAME = re.compile(r"<(\w+)")
+_TYPE = re.compile(r'\stype="([^"]+)"')
+_SOURCE = re.compile(r'\ssourceName="([^"]+)"')
+
+
+def element_group(element: str) -> tuple[int, str, str]:
+    """Where an element goes in a real export's order: (rank, type, source)."""
+    name = _TAG_NAME.search(element)
+    assert name is not None
+    if name.group(1) != "Record":
+        return (len(TYPE_ORDER) + 1 + ("Correlation", "Workout").index(name.group(1)), "", "")
+    head = element[: element.index(">")]
+    kind, source = _TYPE.search(head), _SOURCE.search(head)
+    assert kind is not None
+    assert source is not None
+    rank = TYPE_ORDER.index(kind[1]) if kind[1] in TYPE_ORDER else len(TYPE_ORDER)
+    return (rank, kind[1], source[1])
+
+
+def write_export(out: TextIO, target_bytes: int, gen: Generator, *, grouped: bool) -> None:
     written = out.write(gen.header())
-    for text in gen.days():
-        written += len(text.encode())  # close enough for ASCII-heavy text
-        out.write(text)
-        if written >= target_bytes:
-            break
+    groups: dict[tuple[int, str, str], TextIO] = {}
+    with contextlib.ExitStack() as spools:
+        for text in gen.days():
+            written += len(text.encode())  # close enough for ASCII-heavy text
+            if not grouped:
+                out.write(text)
+            else:
+                # Each group is spooled to its own temporary file, so memory stays flat.
+                starts = [m.start() for m in _ELEMENT_START.finditer(text)] + [len(text)]
+                for begin, end in itertools.pairwise(starts):
+                    element = text[begin:end]
+                    key = element_group(element)
+                    if key not in groups:
+                        groups[key] = spools.enter_context(
+                            tempfile.TemporaryFile("w+", encoding="utf-8")
+                        )
+                    groups[key].write(element)
+            if written >= target_bytes:
+                break
+        for key in sorted(groups):
+            spool = groups[key]
+            spool.seek(0)
+            shutil.copyfileobj(spool, out)
     out.write("</HealthData>\n")
 
 
@@ -439,11 +491,16 @@ def generate(
     zip_path: Path | None = None,
     xml_name: str = "export.xml",
     telemetry: float = 1.0,
+    grouped: bool = True,
 ) -> Generator:
-    """Write the export; ``telemetry`` scales the heart-rate/energy density (1 = real)."""
+    """Write the export; ``telemetry`` scales the heart-rate/energy density (1 = real).
+
+    ``grouped``: records in a real export's order (by type, then source, then date);
+    otherwise in order of time.
+    """
     gen = Generator(seed, broken_dtd=broken_dtd, telemetry=telemetry)
     with path.open("w", encoding="utf-8", newline="\n") as out:
-        write_export(out, int(megabytes * 1024 * 1024), gen)
+        write_export(out, int(megabytes * 1024 * 1024), gen, grouped=grouped)
     if zip_path is not None:
         with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
             zf.write(path, f"apple_health_export/{xml_name}")
@@ -459,8 +516,18 @@ def main() -> None:
     parser.add_argument("--zip", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--broken-dtd", action="store_true")
+    parser.add_argument(
+        "--in-time-order", action="store_true", help="records by time, not grouped by type"
+    )
     args = parser.parse_args()
-    generate(args.out, args.mb, seed=args.seed, broken_dtd=args.broken_dtd, zip_path=args.zip)
+    generate(
+        args.out,
+        args.mb,
+        seed=args.seed,
+        broken_dtd=args.broken_dtd,
+        zip_path=args.zip,
+        grouped=not args.in_time_order,
+    )
 
 
 if __name__ == "__main__":

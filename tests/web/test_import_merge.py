@@ -140,7 +140,7 @@ def test_parts_sharing_every_day_leave_all_days_to_the_database(
 def test_too_many_samples_for_a_part_fall_back_to_the_database(
     cast: Cast, tmp_path: Path, parallel: list[dict[date, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(actions, "PART_MERGE_MAX_SAMPLES", 100)
+    monkeypatch.setattr(actions, "PART_MERGE_MAX_SAMPLES", 10)
     import_file(
         cast.patient_a, write(tmp_path, "export.xml", export(date(2026, 1, 1), 30)), by=None
     )

@@ -34,7 +34,7 @@ import hashlib
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Final
 
@@ -251,24 +251,21 @@ _SPLIT_RES: Final = (
     re.compile(rb"\n[ \t]*<(?:Record|Workout)[ \t\r\n]"),
 )
 _SPLIT_WINDOW: Final = 1 << 20
-# The process that reads the first part also writes it to the database while the others
-# are still reading theirs, so the first part is made this much smaller than the others.
-FIRST_PART_SHARE: Final = 0.85
 
 
-def split_points(stream: IO[bytes], *, start: int, size: int, parts: int) -> list[int]:
-    """Offsets that cut ``[start, size)`` into about ``parts`` parts for parallel reading.
+def split_points(stream: IO[bytes], *, start: int, size: int, shares: Sequence[float]) -> list[int]:
+    """Offsets that cut ``[start, size)`` into parts of about the relative ``shares``.
 
     Each offset is the ``<`` of a line that starts with a ``Record`` (preferably at the
-    indentation of top-level records) near the end of the part's share of the file (see
-    FIRST_PART_SHARE). The cut is only a guess at a clean boundary: readers of the parts
-    check that each part ended in the state the next one assumed, and read a part again
-    when not.
+    indentation of top-level records) near the end of its part's share of the file. Parts
+    too small to hold such a line are merged with the next. The cut is only a guess at a
+    clean boundary: readers of the parts check that each part ended in the state the next
+    one assumed, and read a part again when not.
     """
     points: list[int] = []
-    shares = FIRST_PART_SHARE + parts - 1
-    for index in range(1, parts):
-        guess = start + int((size - start) * (FIRST_PART_SHARE + index - 1) / shares)
+    whole = sum(shares)
+    for upto in itertools.accumulate(shares[:-1]):
+        guess = start + int((size - start) * upto / whole)
         if points and guess <= points[-1]:
             continue
         stream.seek(guess)

@@ -1,9 +1,12 @@
 """Reading parts of one file in forked processes at the same time.
 
-Used for big bare Apple Health exports (see :meth:`ImportReader.map_parts`). Each part
-runs in a child forked from the calling process, which therefore must run a single
-thread; the child sends back one small picklable result (or the error that stopped it)
-through a pipe and reports how many bytes it has read through shared memory.
+Used for big bare Apple Health exports (see :meth:`ImportReader.map_parts`). The parts
+after the first are claimed one at a time, in order, by whichever process is free: the
+children forked here and the calling process (which therefore must run a single thread).
+However unevenly the work lies in the file (real exports keep each kind of record
+together), every process keeps busy until the last parts. A child sends each part's
+small picklable result (or the error that stopped it) through a pipe as soon as it has
+it; how many bytes each child has read is shared through memory, for progress.
 """
 
 from __future__ import annotations
@@ -40,23 +43,44 @@ class PartFailure:
 
 
 PartOutcome = PartResult[T] | IngestError | PartFailure
+Target = Callable[[int, Progress], PartResult[T]]
+
+
+def attempt(target: Target[T], index: int, progress: Progress) -> PartOutcome[T]:
+    """Read part ``index``, turning what stops it into an outcome to judge later.
+
+    A part is read as if nothing were open at its start; only once the parts before it
+    are read is it known whether that was so, and so whether its error is real.
+    """
+    try:
+        return target(index, progress)
+    except IngestError as error:
+        return error
+    except Exception as error:  # reported to the caller, which reads the part again
+        return PartFailure(f"{type(error).__name__}: {error}")
 
 
 class Parts(Generic[T]):
-    """Parts ``1..count`` of a file, each read by ``target(index, progress)`` in a child."""
+    """Parts ``1..count-1`` of a file, claimed in order by ``children`` forked readers
+    and by the caller (through :meth:`claim`); ``target(index, progress)`` reads one and
+    reports through ``progress(done, _)`` the bytes of it read so far.
+    """
 
-    def __init__(self, count: int, target: Callable[[int, Progress], PartResult[T]]) -> None:
+    def __init__(self, count: int, children: int, target: Target[T]) -> None:
         context = multiprocessing.get_context("fork")
-        self._counters = [context.RawValue("q", 0) for _ in range(count)]
+        self.count = count
+        self._next = context.Value("q", 1)  # part 0 is the caller's
+        self._counters = [context.RawValue("q", 0) for _ in range(children)]
         self._pipes: list[multiprocessing.connection.Connection] = []
         self._processes: list[Any] = []
+        self._received: dict[int, PartOutcome[T]] = {}
         try:
-            for index in range(1, count + 1):
+            for child in range(children):
                 receive, send = context.Pipe(duplex=False)
                 process = context.Process(
                     target=_child,
-                    args=(send, target, index, self._counters[index - 1]),
-                    name=f"walkrx-read-part-{index}",
+                    args=(send, target, self.claim, self._counters[child]),
+                    name=f"walkrx-reader-{child + 1}",
                     daemon=True,
                 )
                 process.start()
@@ -67,24 +91,34 @@ class Parts(Generic[T]):
             self.stop()
             raise
 
+    def claim(self) -> int | None:
+        """The next part nobody has claimed yet, now the caller's; None when none is left."""
+        with self._next.get_lock():
+            index = int(self._next.value)
+            if index >= self.count:
+                return None
+            self._next.value = index + 1
+            return index
+
     def bytes_read(self) -> int:
+        """Bytes the children have read so far."""
         return sum(counter.value for counter in self._counters)
 
-    def wait(self, tick: Callable[[], None]) -> list[PartOutcome[T]]:
-        """Each part's outcome, in order; ``tick()`` is called while waiting."""
-        outcomes: list[PartOutcome[T]] = []
-        for pipe, process in zip(self._pipes, self._processes, strict=True):
-            while not pipe.poll(_POLL_SECONDS):
-                tick()
-                if not process.is_alive() and not pipe.poll(0):
-                    break
-            try:
-                outcomes.append(pipe.recv())
-            except (EOFError, OSError):
-                outcomes.append(PartFailure(f"the reader process ended ({process.exitcode})"))
+    def wait(self, index: int, tick: Callable[[], None]) -> PartOutcome[T]:
+        """The outcome of part ``index``, claimed by a child; ``tick()`` while waiting."""
+        live = list(self._pipes)
+        while index not in self._received and live:
+            for pipe in multiprocessing.connection.wait(live, _POLL_SECONDS):
+                assert isinstance(pipe, multiprocessing.connection.Connection)
+                try:
+                    got, outcome = pipe.recv()
+                except (EOFError, OSError):
+                    live.remove(pipe)
+                    continue
+                self._received[got] = outcome
             tick()
-        self.stop()
-        return outcomes
+        tick()
+        return self._received.pop(index, PartFailure("the reader of this part stopped"))
 
     def stop(self) -> None:
         for process in self._processes:
@@ -97,22 +131,21 @@ class Parts(Generic[T]):
 
 def _child(
     send: multiprocessing.connection.Connection,
-    target: Callable[[int, Progress], PartResult[T]],
-    index: int,
+    target: Target[T],
+    claim: Callable[[], int | None],
     counter: Any,
 ) -> None:
-    def progress(done: int, total: int) -> None:
-        counter.value = done
+    read = [0, 0]  # bytes of the parts finished, of the current part
 
-    outcome: PartOutcome[T]
-    try:
-        outcome = target(index, progress)
-    except IngestError as error:
-        outcome = error
-    except BaseException as error:  # reported to the parent, which reads the part again
-        outcome = PartFailure(f"{type(error).__name__}: {error}")
-    try:
-        send.send(outcome)
-    except Exception as error:  # e.g. a result that cannot be pickled
-        send.send(PartFailure(f"{type(error).__name__}: {error}"))
+    def progress(done: int, _total: int) -> None:
+        read[1] = done
+        counter.value = read[0] + done
+
+    while (index := claim()) is not None:
+        outcome = attempt(target, index, progress)
+        read[0], read[1] = read[0] + read[1], 0
+        try:
+            send.send((index, outcome))
+        except Exception as error:  # e.g. a result that cannot be pickled
+            send.send((index, PartFailure(f"{type(error).__name__}: {error}")))
     send.close()

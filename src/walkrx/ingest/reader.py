@@ -15,16 +15,21 @@ from .archives import SafeZip, open_file
 from .detect import apple_export_member, classify_head, detect_format
 from .errors import IngestError
 from .limits import DEFAULT_LIMITS, DEFAULT_OPTIONS, MB, Limits, ReadOptions
-from .parallel import PartResult, Parts
+from .parallel import PartOutcome, PartResult, Parts, attempt
 from .records import MAX_SKIPPED_EXAMPLES, Format, ReadSummary, Record, Skipped
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
 
 # Below this size a bare export.xml is read in one process: forking costs more than it
-# saves. Each part is at least this large.
+# saves. Each reading process gets at least this much of the file.
 PARALLEL_MIN_BYTES = 32 * MB
-MAX_PARTS = 8
+MAX_READERS = 8
+# The file is cut into this many parts per reading process, claimed by whichever is
+# free: enough for the work to even out however it lies in the file, few enough that
+# their boundaries (days whose samples fall in two parts are merged again from the
+# database) cost little.
+PARTS_PER_READER = 3
 
 _GENERIC_REMEDY = (
     "check that the file is the unmodified export from the app; if it is, "
@@ -91,8 +96,8 @@ class ImportReader:
 
     # -- parallel reading
 
-    def max_parts(self) -> int:
-        """How many parts :meth:`map_parts` may split the file into (1: read serially).
+    def readers(self) -> int:
+        """How many processes :meth:`map_parts` reads the file with (1: read serially).
 
         Only a bare ``export.xml`` is split, when it is large, when more than one CPU is
         available and when this process runs a single thread (parts are read in forked
@@ -104,53 +109,64 @@ class ImportReader:
             return 1
         if "fork" not in _start_methods() or threading.active_count() != 1:
             return 1
-        return max(1, min(_cpu_count(), MAX_PARTS, self.total_bytes // PARALLEL_MIN_BYTES))
+        return max(1, min(_cpu_count(), MAX_READERS, self.total_bytes // PARALLEL_MIN_BYTES))
+
+    def max_parts(self) -> int:
+        """How many parts :meth:`map_parts` may split the file into (1: read serially)."""
+        readers = self.readers()
+        return 1 if readers == 1 else readers * PARTS_PER_READER
 
     def map_parts(
         self,
         consume: Callable[[int, Iterator[Record]], T],
         *,
-        first_done: Callable[[T], None] | None = None,
+        ready: Callable[[int, T], None] | None = None,
     ) -> list[T]:
         """Call ``consume(index, records)`` on consecutive parts of the file's records.
 
         Together the parts hold exactly the records iteration yields, in the same order;
-        ``summary`` is filled in as by iteration. Parts after the first may be read in
-        other (forked) processes at the same time, so ``consume`` must keep its output
-        per index (for example in files opened before the call), and it may be called
-        again for an index whose first reading had to be discarded: it should then start
-        afresh. Its return value must be picklable. Returns the results in index order.
+        ``summary`` is filled in as by iteration. Parts may be read in other (forked)
+        processes at the same time, so ``consume`` must keep its output per index (for
+        example in files opened before the call), and it may be called again for an
+        index whose first reading had to be discarded: it should then start afresh. Its
+        return value must be picklable. Returns the results in index order.
 
-        The first part is read in this process; ``first_done(result)`` is called as soon
-        as it is, while later parts may still be being read, and its result is final.
-        When the call raises, reading stops and the error propagates.
+        This process reads the first part, then claims further ones alongside the forked
+        readers until none is left. ``ready(index, result)`` is then called with each
+        part's final result in index order, each as soon as it is read, while the last
+        parts may still be being read. When it raises, reading stops and the error
+        propagates.
         """
-        parts = self.max_parts()
+        readers = self.readers()
         points: list[int] = []
-        if parts > 1:
+        if readers > 1:
             with open_file(self.path, limits=self.limits, display_name=self.file) as fh:
                 _, base, _ = apple_health.read_prolog(fh, file=self.file)
                 points = apple_health.split_points(
-                    fh, start=base, size=self.total_bytes, parts=parts
+                    fh, start=base, size=self.total_bytes, shares=[1] * self.max_parts()
                 )
         if not points:
             result = consume(0, iter(self))
-            if first_done is not None:
-                first_done(result)
+            if ready is not None:
+                ready(0, result)
             return [result]
         bounds = [0, *points]
         stops: list[int | None] = [*points, None]
         routes = self._folder_routes()
 
         def read(
-            index: int, state: apple_health.ScanState, line_base: int, progress: Progress | None
+            index: int,
+            state: apple_health.ScanState,
+            line_base: int,
+            summary: ReadSummary,
+            progress: Progress | None,
         ) -> Iterator[Record]:
             with open_file(self.path, limits=self.limits, display_name=self.file) as fh:
                 if index == 0:
                     yield from apple_health.read_export(
                         fh,
                         file=self.file,
-                        summary=self.summary,
+                        summary=summary,
                         limits=self.limits,
                         progress=progress,
                         routes=routes,
@@ -166,7 +182,7 @@ class ImportReader:
                     state=state,
                     line_base=line_base,
                     file=self.file,
-                    summary=self.summary,
+                    summary=summary,
                     limits=self.limits,
                     progress=progress,
                     routes=routes,
@@ -178,53 +194,67 @@ class ImportReader:
             line_base: int,
             progress: Progress | None = None,
         ) -> T:
-            records = read(index, state, line_base, progress)
+            # Read from the true state at the part's start, straight into the summary.
+            records = read(index, state, line_base, self.summary, progress)
             return consume(index, self._guarded(records, self.summary))
 
         def part(index: int, progress: Progress) -> PartResult[T]:
-            # Runs in a forked child: its summary is its own and goes back to the parent.
-            self.summary = ReadSummary(file=self.file, format=self.format)
+            # Read as if nothing were open at the part's start, with a summary of its own
+            # (line numbers from its start); judged and absorbed later, in order.
+            summary = ReadSummary(file=self.file, format=self.format)
             state = apple_health.ScanState(resume_at=bounds[index])
             start = bounds[index]
-            result = run(index, state, 0, lambda done, _: progress(done - start, 0))
-            return PartResult(result, self.summary, state)
+            records = read(index, state, 0, summary, lambda done, _: progress(done - start, 0))
+            result = consume(index, self._guarded(records, summary))
+            return PartResult(result, summary, state)
 
-        workers: Parts[T] = Parts(len(points), part)
-        first = apple_health.ScanState()
+        workers: Parts[T] = Parts(len(bounds), readers - 1, part)
+        mine = [0, 0]  # bytes of this process's finished parts, of its current part
+
+        def report(done: int = -1, _total: int = 0) -> None:
+            if done >= 0:
+                mine[1] = done
+            read_so_far = mine[0] + mine[1] + workers.bytes_read()
+            self.progress(min(read_so_far, self.total_bytes), self.total_bytes)
+
+        def finished_mine() -> None:
+            mine[0], mine[1] = mine[0] + mine[1], 0
+
         try:
-            mine = 0
-
-            def report(done: int = -1, _total: int = 0) -> None:
-                nonlocal mine
-                if done >= 0:
-                    mine = min(done, points[0])
-                self.progress(min(mine + workers.bytes_read(), self.total_bytes), self.total_bytes)
-
-            results = [run(0, first, 0, report)]
-            if first_done is not None:
-                first_done(results[0])
-            outcomes = workers.wait(report)
+            state = apple_health.ScanState()
+            first = run(0, state, 0, report)
+            finished_mine()
+            own: dict[int, PartOutcome[T]] = {}
+            while (index := workers.claim()) is not None:
+                own[index] = attempt(part, index, lambda done, _: report(done))
+                finished_mine()
+            # Everything is being read: from here on the parts are written as they come.
+            results = [first]
+            if ready is not None:
+                ready(0, first)
+            line = state.end_line
+            for index in range(1, len(bounds)):
+                outcome = own.pop(index, None) or workers.wait(index, report)
+                # The part was read as if nothing before its start were still open.
+                clean = not state.in_correlation and state.resume_at <= bounds[index]
+                if clean and isinstance(outcome, PartResult):
+                    _absorb(self.summary, outcome.summary, line - 1)
+                    results.append(outcome.result)
+                    state = outcome.state
+                    line += state.end_line - 1
+                elif clean and isinstance(outcome, IngestError):
+                    record = apple_health.shift_line(outcome.record, line - 1)
+                    raise IngestError(outcome.file, record, outcome.problem, outcome.remedy)
+                else:
+                    # The cut was not at a clean boundary, or the part failed for a reason
+                    # that may come from it: read the part again here, from the true state.
+                    state = apple_health.ScanState(state.in_correlation, state.resume_at)
+                    results.append(run(index, state, line - 1))
+                    line = state.end_line
+                if ready is not None:
+                    ready(index, results[-1])
         finally:
             workers.stop()
-
-        state, line = first, first.end_line
-        for index, outcome in enumerate(outcomes, start=1):
-            # The part was read as if nothing before its start were still open.
-            clean = not state.in_correlation and state.resume_at <= bounds[index]
-            if clean and isinstance(outcome, PartResult):
-                _absorb(self.summary, outcome.summary, line - 1)
-                results.append(outcome.result)
-                state = outcome.state
-                line += state.end_line - 1
-            elif clean and isinstance(outcome, IngestError):
-                record = apple_health.shift_line(outcome.record, line - 1)
-                raise IngestError(outcome.file, record, outcome.problem, outcome.remedy)
-            else:
-                # The cut was not at a clean boundary, or the part failed for a reason
-                # that may come from it: read the part again here, from the true state.
-                state = apple_health.ScanState(state.in_correlation, state.resume_at)
-                results.append(run(index, state, line - 1))
-                line = state.end_line
         self.progress(self.total_bytes, self.total_bytes)
         return results
 

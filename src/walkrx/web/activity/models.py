@@ -71,7 +71,11 @@ class CheckIn(models.Model):
 class StepSample(models.Model):
     """A raw step count from one device over one span, as imported."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="step_samples")
+    # No index of its own: the unique constraint and the (patient, start) index lead with
+    # it, and one index less makes importing hundreds of thousands of samples faster.
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="step_samples", db_index=False
+    )
     source_key = models.CharField(max_length=200)
     source_name = models.CharField(max_length=200)
     source_kind = models.CharField(max_length=12)

@@ -4,8 +4,9 @@ Reading happens first, outside any database transaction, into private staging fi
 (one per part of the file: a big Apple Health export.xml is read in parallel parts, see
 :meth:`walkrx.ingest.ImportReader.map_parts`); then everything the file holds is written
 in one transaction, so a file is imported entirely or not at all. The transaction starts
-when the first part has been read, so that part is written while the others are still
-being read; the write lock is held for the writing and at most the rest of the reading.
+once every part is being read, and parts are written as they come in while the last
+ones are still being read: the write lock is held for the writing and the tail of the
+reading only.
 """
 
 from __future__ import annotations
@@ -243,15 +244,14 @@ def import_file(
             target.flush()
             return merger.result(days)
 
-        def write_first_part(_: PartSteps | None) -> None:
-            # Exited (committed, or rolled back on an error) before the staging files close.
-            stack.enter_context(transaction.atomic())
-            writer.begin()
-            writer.add(unstage(staging[0]))
+        def write_part(index: int, _: PartSteps | None) -> None:
+            if index == 0:
+                # Exited (committed, or rolled back on an error) before the staging files.
+                stack.enter_context(transaction.atomic())
+                writer.begin()
+            writer.add(unstage(staging[index]))
 
-        parts = reader.map_parts(stage_part, first_done=write_first_part)
-        for target in staging[1:]:
-            writer.add(unstage(target))
+        parts = reader.map_parts(stage_part, ready=write_part)
         writer.finish(parts)
         record_event(
             actor=by,
