@@ -55,8 +55,10 @@ def timed(name: str, command: list[str], env: dict[str, str], *, sample: bool = 
     (PSS) of the process and its children: walkrx reads big exports in several
     processes, whose memory counts too (PSS shares the pages they have in common).
     Sampling takes processor time from what it measures, so timed runs are not sampled
-    and memory is measured in runs of its own.
+    and memory is measured in runs of its own. Written data still waiting in memory is
+    flushed to disk first, so one run's delayed writes do not land in the next.
     """
+    os.sync()
     start = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     peak_tree = [0]

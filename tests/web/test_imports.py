@@ -52,6 +52,13 @@ OVERLAP = apple_export(
 )
 
 
+def named(content: bytes, name: str) -> io.BytesIO:
+    """An in-memory file as the test client uploads it, under ``name``."""
+    upload = io.BytesIO(content)
+    upload.name = name
+    return upload
+
+
 def write(tmp_path: Path, name: str, content: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(content)
@@ -180,8 +187,7 @@ class TestUpload:
         self, cast: Cast, django_capture_on_commit_callbacks: object
     ) -> None:
         client = cast.client_for("patient_a")
-        upload = io.BytesIO(OVERLAP)
-        upload.name = "export.xml"
+        upload = named(OVERLAP, "export.xml")
         with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
             posted = client.post("/imports/", {"file": upload})
         response = client.get(posted["Location"])
@@ -191,12 +197,44 @@ class TestUpload:
         assert not Path(job.stored_path).exists()
         assert DailyActivity.objects.get(patient=cast.patient_a).steps == 1600
 
+    def test_several_files_are_imported_each_on_its_own(
+        self, cast: Cast, django_capture_on_commit_callbacks: object
+    ) -> None:
+        # A watch writes one file per walk: choose them all at once; a bad one is refused
+        # alone and the others are imported.
+        client = cast.client_for("clinician")
+        good = named(OVERLAP, "export.xml")
+        bad = named(b"\x00\x01garbage", "mystery.bin")
+        url = f"/imports/patients/{cast.patient_a.pk}/"
+        with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+            posted = client.post(url, {"file": [good, bad]})
+        assert posted["Location"] == url
+        page = client.get(url).content.decode()
+        assert "2 files are uploaded" in page
+        statuses = dict(
+            ImportJob.objects.filter(patient=cast.patient_a).values_list("file_name", "status")
+        )
+        assert statuses == {"export.xml": ImportStatus.DONE, "mystery.bin": ImportStatus.FAILED}
+        assert DailyActivity.objects.get(patient=cast.patient_a).steps == 1600
+        assert 'http-equiv="refresh"' not in page  # nothing left running
+
+    def test_too_many_files_at_once_are_refused_with_the_limit(
+        self, cast: Cast, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from walkrx.web.imports import views
+
+        monkeypatch.setattr(views, "MAX_FILES_PER_UPLOAD", 2)
+        files = [named(OVERLAP, f"walk{number}.xml") for number in range(3)]
+        response = cast.client_for("patient_a").post("/imports/", {"file": files})
+        assert response.status_code == 200
+        assert "Choose at most 2 files" in response.content.decode()
+        assert not ImportJob.objects.exists()
+
     def test_a_refused_upload_says_why_and_changes_nothing(
         self, cast: Cast, django_capture_on_commit_callbacks: object
     ) -> None:
         client = cast.client_for("clinician")
-        upload = io.BytesIO(b"\x00\x01garbage")
-        upload.name = "mystery.bin"
+        upload = named(b"\x00\x01garbage", "mystery.bin")
         with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
             posted = client.post(f"/imports/patients/{cast.patient_a.pk}/", {"file": upload})
         page = client.get(posted["Location"]).content.decode()
@@ -208,16 +246,14 @@ class TestUpload:
         self, cast: Cast, settings: object
     ) -> None:
         settings.UPLOAD_MAX_BYTES = 1024  # type: ignore[attr-defined]
-        upload = io.BytesIO(b"x" * 300_000)
-        upload.name = "big.xml"
+        upload = named(b"x" * 300_000, "big.xml")
         response = cast.client_for("patient_a").post("/imports/", {"file": upload})
         assert response.status_code == 200
         assert "larger than" in response.content.decode()
         assert not ImportJob.objects.exists()
 
     def test_another_clinic_cannot_upload_for_a_patient(self, cast: Cast) -> None:
-        upload = io.BytesIO(OVERLAP)
-        upload.name = "export.xml"
+        upload = named(OVERLAP, "export.xml")
         response = cast.client_for("other_clinician").post(
             f"/imports/patients/{cast.patient_a.pk}/", {"file": upload}
         )

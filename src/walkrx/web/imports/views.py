@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,10 +24,29 @@ from walkrx.web.imports.uploads import SizeCapUploadHandler, keep_upload
 from walkrx.web.patients.models import Patient
 
 RECENT_JOBS = 20
+# Several files can be chosen at once (a watch writes one file per walk); each becomes
+# an import of its own, so one bad file never holds up the others.
+MAX_FILES_PER_UPLOAD = 100
+
+
+class SeveralFilesInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class SeveralFilesField(forms.FileField):
+    widget = SeveralFilesInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files = data if isinstance(data, list | tuple) else [data]
+        if len(files) > MAX_FILES_PER_UPLOAD:
+            raise forms.ValidationError(
+                f"Choose at most {MAX_FILES_PER_UPLOAD} files at a time, then upload the rest."
+            )
+        return [super(SeveralFilesField, self).clean(one, initial) for one in files]
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="File from your phone or watch")
+    file = SeveralFilesField(label="Files from your phone or watch")
 
 
 def too_large_message() -> str:
@@ -79,16 +100,32 @@ def upload_page(request: HttpRequest, patient: Patient, *, template: str) -> Htt
             form = UploadForm()
             upload_error = too_large_message()
         elif form.is_valid():
-            upload = form.cleaned_data["file"]
-            path, sha256, size = keep_upload(upload)
             user = request.user
             assert isinstance(user, User)
-            job = queue_import(
-                patient, path=path, file_name=upload.name, sha256=sha256, size=size, by=user
+            queued = []
+            for upload in form.cleaned_data["file"]:
+                path, sha256, size = keep_upload(upload)
+                queued.append(
+                    queue_import(
+                        patient,
+                        path=path,
+                        file_name=upload.name or "upload",
+                        sha256=sha256,
+                        size=size,
+                        by=user,
+                    )
+                )
+            if len(queued) == 1:
+                messages.success(
+                    request, f"“{queued[0].file_name}” is uploaded and being imported."
+                )
+                return redirect(job_url(request, patient, queued[0]))
+            messages.success(
+                request,
+                f"{len(queued)} files are uploaded and being imported; their results appear below.",
             )
-            messages.success(request, f"“{job.file_name}” is uploaded and being imported.")
-            return redirect(job_url(request, patient, job))
-    jobs = ImportJob.objects.filter(patient=patient)[:RECENT_JOBS]
+            return redirect(request.path)
+    jobs = list(ImportJob.objects.filter(patient=patient)[:RECENT_JOBS])
     return render(
         request,
         template,
@@ -97,7 +134,9 @@ def upload_page(request: HttpRequest, patient: Patient, *, template: str) -> Htt
             "form": form,
             "upload_error": upload_error,
             "jobs": jobs,
+            "jobs_running": any(not job.is_finished for job in jobs),
             "max_size": settings.UPLOAD_MAX_BYTES,
+            "max_files": MAX_FILES_PER_UPLOAD,
         },
     )
 
