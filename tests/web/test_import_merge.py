@@ -169,3 +169,23 @@ def test_an_error_in_a_later_part_undoes_the_parts_already_written(
     # Nothing is left half-done: the same file, complete, then imports in full.
     outcome = import_file(cast.patient_a, write(tmp_path, "whole.xml", content), by=None)
     assert outcome.days_with_steps == 61
+
+
+@pytest.mark.parametrize("limit", [0, 1 << 40])
+def test_files_written_while_read_or_after_give_the_same_result(
+    cast: Cast,
+    tmp_path: Path,
+    parallel: list[dict[date, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    limit: int,
+) -> None:
+    # Small files are written while they are read, large ones once every part is read.
+    monkeypatch.setattr(reader, "WRITE_WHILE_READING_MAX_BYTES", limit)
+    content = export(date(2026, 1, 1), 60)
+    broken = write(tmp_path, "broken.xml", content[: content.rindex(b"<Record") + 40])
+    with pytest.raises(IngestError):
+        import_file(cast.patient_a, broken, by=None)
+    assert not StepSample.objects.filter(patient=cast.patient_a).exists()
+    outcome = import_file(cast.patient_a, write(tmp_path, "export.xml", content), by=None)
+    assert outcome.days_with_steps == 61
+    assert_same_as_full_merge(cast.patient_a)

@@ -104,6 +104,18 @@ class Parts(Generic[T]):
         """Bytes the children have read so far."""
         return sum(counter.value for counter in self._counters)
 
+    def arrived(self, index: int) -> bool:
+        """Whether a child has sent part ``index``'s outcome (never waits)."""
+        if index not in self._received:
+            for pipe in multiprocessing.connection.wait(self._pipes, 0):
+                assert isinstance(pipe, multiprocessing.connection.Connection)
+                try:
+                    got, outcome = pipe.recv()
+                except (EOFError, OSError):
+                    continue
+                self._received[got] = outcome
+        return index in self._received
+
     def wait(self, index: int, tick: Callable[[], None]) -> PartOutcome[T]:
         """The outcome of part ``index``, claimed by a child; ``tick()`` while waiting."""
         live = list(self._pipes)

@@ -6,6 +6,7 @@ import functools
 import os
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import IO, TypeVar
@@ -30,6 +31,10 @@ MAX_READERS = 8
 # their boundaries (days whose samples fall in two parts are merged again from the
 # database) cost little.
 PARTS_PER_READER = 3
+# Up to this size a bare export.xml is written to the database while it is read (the
+# database's write lock is then held for the reading too: about a second per 300 MB);
+# a larger one only once every part is being read.
+WRITE_WHILE_READING_MAX_BYTES = 1024 * MB
 
 _GENERIC_REMEDY = (
     "check that the file is the unmodified export from the app; if it is, "
@@ -208,6 +213,30 @@ class ImportReader:
             result = consume(index, self._guarded(records, summary))
             return PartResult(result, summary, state)
 
+        def settle(index: int, outcome: PartOutcome[T], chain: _Chain) -> T:
+            """Part ``index``'s final result, judged against where the part before ended."""
+            # The part was read as if nothing before its start were still open.
+            clean = not chain.state.in_correlation and chain.state.resume_at <= bounds[index]
+            if clean and isinstance(outcome, PartResult):
+                _absorb(self.summary, outcome.summary, chain.line - 1)
+                result = outcome.result
+                chain.state = outcome.state
+                chain.line += chain.state.end_line - 1
+            elif clean and isinstance(outcome, IngestError):
+                record = apple_health.shift_line(outcome.record, chain.line - 1)
+                raise IngestError(outcome.file, record, outcome.problem, outcome.remedy)
+            else:
+                # The cut was not at a clean boundary, or the part failed for a reason
+                # that may come from it: read the part again here, from the true state.
+                chain.state = apple_health.ScanState(
+                    chain.state.in_correlation, chain.state.resume_at
+                )
+                result = run(index, chain.state, chain.line - 1)
+                chain.line = chain.state.end_line
+            if ready is not None:
+                ready(index, result)
+            return result
+
         workers: Parts[T] = Parts(len(bounds), readers - 1, part)
         mine = [0, 0]  # bytes of this process's finished parts, of its current part
 
@@ -221,38 +250,34 @@ class ImportReader:
             mine[0], mine[1] = mine[0] + mine[1], 0
 
         try:
-            state = apple_health.ScanState()
-            first = run(0, state, 0, report)
+            chain = _Chain(apple_health.ScanState(), 1)
+            results = [run(0, chain.state, 0, report)]
             finished_mine()
+            chain.line = chain.state.end_line
             own: dict[int, PartOutcome[T]] = {}
-            while (index := workers.claim()) is not None:
-                own[index] = attempt(part, index, lambda done, _: report(done))
+            # A file small enough is written while it is read: this process writes each
+            # part once it and those before it are read, and reads a part when none is
+            # waiting. A larger one is written once every part is being read, so the
+            # database is not kept waiting for long.
+            early = ready is not None and self.total_bytes <= WRITE_WHILE_READING_MAX_BYTES
+            if early and ready is not None:
+                ready(0, results[0])
+            while True:
+                index = len(results)
+                if early and index < len(bounds) and (index in own or workers.arrived(index)):
+                    outcome = own.pop(index, None) or workers.wait(index, report)
+                    results.append(settle(index, outcome, chain))
+                    continue
+                claimed = workers.claim()
+                if claimed is None:
+                    break
+                own[claimed] = attempt(part, claimed, lambda done, _: report(done))
                 finished_mine()
-            # Everything is being read: from here on the parts are written as they come.
-            results = [first]
-            if ready is not None:
-                ready(0, first)
-            line = state.end_line
-            for index in range(1, len(bounds)):
+            if not early and ready is not None:
+                ready(0, results[0])
+            for index in range(len(results), len(bounds)):
                 outcome = own.pop(index, None) or workers.wait(index, report)
-                # The part was read as if nothing before its start were still open.
-                clean = not state.in_correlation and state.resume_at <= bounds[index]
-                if clean and isinstance(outcome, PartResult):
-                    _absorb(self.summary, outcome.summary, line - 1)
-                    results.append(outcome.result)
-                    state = outcome.state
-                    line += state.end_line - 1
-                elif clean and isinstance(outcome, IngestError):
-                    record = apple_health.shift_line(outcome.record, line - 1)
-                    raise IngestError(outcome.file, record, outcome.problem, outcome.remedy)
-                else:
-                    # The cut was not at a clean boundary, or the part failed for a reason
-                    # that may come from it: read the part again here, from the true state.
-                    state = apple_health.ScanState(state.in_correlation, state.resume_at)
-                    results.append(run(index, state, line - 1))
-                    line = state.end_line
-                if ready is not None:
-                    ready(index, results[-1])
+                results.append(settle(index, outcome, chain))
         finally:
             workers.stop()
         self.progress(self.total_bytes, self.total_bytes)
@@ -452,6 +477,14 @@ class ImportReader:
                     with archive.open(name, cap=self.limits.max_document_bytes) as stream:
                         yield from self._csv(kind, stream, short, covered)
                 self.progress(done, total)
+
+
+@dataclass
+class _Chain:
+    """Where the parts judged so far ended: the scanner's state and the next line number."""
+
+    state: apple_health.ScanState
+    line: int
 
 
 def _cpu_count() -> int:

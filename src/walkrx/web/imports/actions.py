@@ -55,7 +55,10 @@ DAY_MARGIN = timedelta(days=1)
 # An imported walk is compared with counted walks that started up to this much earlier.
 SAME_WALK_WINDOW = timedelta(hours=12)
 _EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - SQLite keeps sample times as naive UTC
-MERGE_WINDOW_DAYS = 31
+MERGE_WINDOW_SPAN = timedelta(days=31)
+# Fetching the samples of a day costs about as much as merging it, so a window of days
+# to merge is split where more than this many days lie between two of them.
+MERGE_WINDOW_GAP = timedelta(days=3)
 # Each part of a file merges its own samples per day while it is read (see PartSteps),
 # keeping them in memory up to this many; beyond it, its days are merged afterwards
 # from the database.
@@ -642,18 +645,20 @@ def store_weights(patient: Patient, records: list[WeightRecord]) -> None:
 def refresh_daily_steps(patient: Patient, days: set[date]) -> int:
     """Merge all sources' samples per local day by priority and store the daily totals.
 
-    Works through the days a month at a time so memory stays flat however many years
-    an export covers. Returns how many days have steps.
+    Works through the days in windows of at most a month, so memory stays flat however
+    many years an export covers; a window ends early at a gap in the days, so days far
+    apart (where the parts of a big file meet) do not fetch the samples in between.
+    Returns how many days have steps.
     """
-    ordered = sorted(days)
     with_steps = 0
-    index = 0
-    while index < len(ordered):
-        window_start = ordered[index]
-        window_end = window_start + timedelta(days=MERGE_WINDOW_DAYS - 1)
-        window = [day for day in ordered[index:] if day <= window_end]
-        index += len(window)
-        with_steps += merge_window(patient, window_start, window_end, set(window))
+    window: list[date] = []
+    for day in sorted(days):
+        if window and (day - window[-1] > MERGE_WINDOW_GAP or day - window[0] >= MERGE_WINDOW_SPAN):
+            with_steps += merge_window(patient, window[0], window[-1], set(window))
+            window = []
+        window.append(day)
+    if window:
+        with_steps += merge_window(patient, window[0], window[-1], set(window))
     return with_steps
 
 
