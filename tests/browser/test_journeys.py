@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -164,3 +165,29 @@ def test_the_patient_walks_checks_in_reads_the_review_and_reports_an_emergency(
     row = dashboard.get_by_role("row").filter(has_text=user.full_name)
     row.get_by_text("Warning sign").wait_for()
     dashboard.context.close()
+
+
+TESTDATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "testdata"
+
+
+@pytest.mark.skipif(not TESTDATA.is_dir(), reason="the shared sample files are not present")
+def test_the_patient_uploads_two_walks_from_a_watch_and_sees_them_imported(site: Site) -> None:
+    page = site.page(WIDTHS["phone"], "patient_a")
+    page.goto("/imports/")
+    page.get_by_label("Files from your phone or watch").set_input_files(
+        [
+            TESTDATA / "gpx" / "gpxpy_cerknicko-jezero.gpx",
+            TESTDATA / "fit" / "fitparse_garmin-fenix-5-walk.fit",
+        ]
+    )
+    page.get_by_role("button", name="Upload and import").click()
+    page.get_by_text("2 files are uploaded and being imported").wait_for()
+    rows = page.get_by_role("table", name="Files imported before").get_by_role("row")
+    for name in ("gpxpy_cerknicko-jezero.gpx", "fitparse_garmin-fenix-5-walk.fit"):
+        row = rows.filter(has_text=name)
+        assert row.get_by_role("cell", name="Imported").is_visible()
+    assert Walk.objects.filter(patient=site.cast.patient_a, source="import").count() == 2
+
+    page.get_by_role("link", name="fitparse_garmin-fenix-5-walk.fit").click()
+    page.get_by_role("heading", name=re.compile("fitparse_garmin-fenix-5-walk.fit")).wait_for()
+    assert "1 new" in page.content()
