@@ -6,10 +6,9 @@ import functools
 import os
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import IO, TypeVar
+from typing import IO, Generic, TypeVar
 
 from . import apple_health, fit, fitbit, google_fit, gpx, health_connect, simple_csv, tcx
 from .archives import SafeZip, open_file
@@ -136,11 +135,10 @@ class ImportReader:
         index whose first reading had to be discarded: it should then start afresh. Its
         return value must be picklable. Returns the results in index order.
 
-        This process reads the first part, then claims further ones alongside the forked
-        readers until none is left. ``ready(index, result)`` is then called with each
-        part's final result in index order, each as soon as it is read, while the last
-        parts may still be being read. When it raises, reading stops and the error
-        propagates.
+        ``ready(index, result)`` is called with each part's final result in index order:
+        as soon as the part and those before it are read when the file is at most
+        WRITE_WHILE_READING_MAX_BYTES, otherwise once every part is being read. When it
+        raises, reading stops and the error propagates.
         """
         readers = self.readers()
         points: list[int] = []
@@ -155,133 +153,8 @@ class ImportReader:
             if ready is not None:
                 ready(0, result)
             return [result]
-        bounds = [0, *points]
-        stops: list[int | None] = [*points, None]
-        routes = self._folder_routes()
-
-        def read(
-            index: int,
-            state: apple_health.ScanState,
-            line_base: int,
-            summary: ReadSummary,
-            progress: Progress | None,
-        ) -> Iterator[Record]:
-            with open_file(self.path, limits=self.limits, display_name=self.file) as fh:
-                if index == 0:
-                    yield from apple_health.read_export(
-                        fh,
-                        file=self.file,
-                        summary=summary,
-                        limits=self.limits,
-                        progress=progress,
-                        routes=routes,
-                        stop=stops[0],
-                        state=state,
-                    )
-                    return
-                fh.seek(bounds[index])
-                yield from apple_health.read_export_part(
-                    fh,
-                    offset=bounds[index],
-                    stop=stops[index],
-                    state=state,
-                    line_base=line_base,
-                    file=self.file,
-                    summary=summary,
-                    limits=self.limits,
-                    progress=progress,
-                    routes=routes,
-                )
-
-        def run(
-            index: int,
-            state: apple_health.ScanState,
-            line_base: int,
-            progress: Progress | None = None,
-        ) -> T:
-            # Read from the true state at the part's start, straight into the summary.
-            records = read(index, state, line_base, self.summary, progress)
-            return consume(index, self._guarded(records, self.summary))
-
-        def part(index: int, progress: Progress) -> PartResult[T]:
-            # Read as if nothing were open at the part's start, with a summary of its own
-            # (line numbers from its start); judged and absorbed later, in order.
-            summary = ReadSummary(file=self.file, format=self.format)
-            state = apple_health.ScanState(resume_at=bounds[index])
-            start = bounds[index]
-            records = read(index, state, 0, summary, lambda done, _: progress(done - start, 0))
-            result = consume(index, self._guarded(records, summary))
-            return PartResult(result, summary, state)
-
-        def settle(index: int, outcome: PartOutcome[T], chain: _Chain) -> T:
-            """Part ``index``'s final result, judged against where the part before ended."""
-            # The part was read as if nothing before its start were still open.
-            clean = not chain.state.in_correlation and chain.state.resume_at <= bounds[index]
-            if clean and isinstance(outcome, PartResult):
-                _absorb(self.summary, outcome.summary, chain.line - 1)
-                result = outcome.result
-                chain.state = outcome.state
-                chain.line += chain.state.end_line - 1
-            elif clean and isinstance(outcome, IngestError):
-                record = apple_health.shift_line(outcome.record, chain.line - 1)
-                raise IngestError(outcome.file, record, outcome.problem, outcome.remedy)
-            else:
-                # The cut was not at a clean boundary, or the part failed for a reason
-                # that may come from it: read the part again here, from the true state.
-                chain.state = apple_health.ScanState(
-                    chain.state.in_correlation, chain.state.resume_at
-                )
-                result = run(index, chain.state, chain.line - 1)
-                chain.line = chain.state.end_line
-            if ready is not None:
-                ready(index, result)
-            return result
-
-        workers: Parts[T] = Parts(len(bounds), readers - 1, part)
-        mine = [0, 0]  # bytes of this process's finished parts, of its current part
-
-        def report(done: int = -1, _total: int = 0) -> None:
-            if done >= 0:
-                mine[1] = done
-            read_so_far = mine[0] + mine[1] + workers.bytes_read()
-            self.progress(min(read_so_far, self.total_bytes), self.total_bytes)
-
-        def finished_mine() -> None:
-            mine[0], mine[1] = mine[0] + mine[1], 0
-
-        try:
-            chain = _Chain(apple_health.ScanState(), 1)
-            results = [run(0, chain.state, 0, report)]
-            finished_mine()
-            chain.line = chain.state.end_line
-            own: dict[int, PartOutcome[T]] = {}
-            # A file small enough is written while it is read: this process writes each
-            # part once it and those before it are read, and reads a part when none is
-            # waiting. A larger one is written once every part is being read, so the
-            # database is not kept waiting for long.
-            early = ready is not None and self.total_bytes <= WRITE_WHILE_READING_MAX_BYTES
-            if early and ready is not None:
-                ready(0, results[0])
-            while True:
-                index = len(results)
-                if early and index < len(bounds) and (index in own or workers.arrived(index)):
-                    outcome = own.pop(index, None) or workers.wait(index, report)
-                    results.append(settle(index, outcome, chain))
-                    continue
-                claimed = workers.claim()
-                if claimed is None:
-                    break
-                own[claimed] = attempt(part, claimed, lambda done, _: report(done))
-                finished_mine()
-            if not early and ready is not None:
-                ready(0, results[0])
-            for index in range(len(results), len(bounds)):
-                outcome = own.pop(index, None) or workers.wait(index, report)
-                results.append(settle(index, outcome, chain))
-        finally:
-            workers.stop()
-        self.progress(self.total_bytes, self.total_bytes)
-        return results
+        early = self.total_bytes <= WRITE_WHILE_READING_MAX_BYTES
+        return _PartedReading(self, points, consume, ready).run(readers - 1, early=early)
 
     # -- dispatch
 
@@ -479,12 +352,151 @@ class ImportReader:
                 self.progress(done, total)
 
 
-@dataclass
-class _Chain:
-    """Where the parts judged so far ended: the scanner's state and the next line number."""
+class _PartedReading(Generic[T]):
+    """One reading of a bare export.xml in parts, for :meth:`ImportReader.map_parts`.
 
-    state: apple_health.ScanState
-    line: int
+    This process reads the first part, from the document's start. Later parts are claimed
+    in order by whichever process is free, forked readers and this one, and each is read
+    as if nothing were open at its start, with a summary of its own (line numbers from
+    its start). They are then settled in order: a part whose start really was clean is
+    absorbed as read; another is read again here from the true state.
+    """
+
+    def __init__(
+        self,
+        reader: ImportReader,
+        points: list[int],
+        consume: Callable[[int, Iterator[Record]], T],
+        ready: Callable[[int, T], None] | None,
+    ) -> None:
+        self.reader = reader
+        self.consume = consume
+        self.ready = ready
+        self.bounds = [0, *points]
+        self.stops: list[int | None] = [*points, None]
+        self.routes = reader._folder_routes()
+        self.results: list[T] = []
+        self.state = apple_health.ScanState()  # where the parts settled so far ended
+        self.line = 1  # the line number at the start of the next part to settle
+        self.mine = [0, 0]  # bytes of this process's finished parts, of its current part
+        self.workers: Parts[T] | None = None
+
+    def run(self, children: int, *, early: bool) -> list[T]:
+        """Read every part; with ``early``, settle parts while later ones are read."""
+        self.workers = workers = Parts(len(self.bounds), children, self.read_part)
+        try:
+            self.results.append(self.read_settled(0, self.report))
+            self.finished_mine()
+            if early:
+                self.hand_over(0)
+            own: dict[int, PartOutcome[T]] = {}
+            while True:
+                index = len(self.results)
+                waiting = index < len(self.bounds) and (index in own or workers.arrived(index))
+                if early and waiting:
+                    outcome = own.pop(index, None) or workers.wait(index, self.report)
+                    self.settle(index, outcome)
+                    continue
+                claimed = workers.claim()
+                if claimed is None:
+                    break
+                own[claimed] = attempt(self.read_part, claimed, self.report)
+                self.finished_mine()
+            if not early:
+                self.hand_over(0)
+            for index in range(len(self.results), len(self.bounds)):
+                outcome = own.pop(index, None) or workers.wait(index, self.report)
+                self.settle(index, outcome)
+        finally:
+            workers.stop()
+        self.reader.progress(self.reader.total_bytes, self.reader.total_bytes)
+        return self.results
+
+    def records(
+        self,
+        index: int,
+        state: apple_health.ScanState,
+        line_base: int,
+        summary: ReadSummary,
+        progress: Progress | None,
+    ) -> Iterator[Record]:
+        reader = self.reader
+        with open_file(reader.path, limits=reader.limits, display_name=reader.file) as fh:
+            if index == 0:
+                yield from apple_health.read_export(
+                    fh,
+                    file=reader.file,
+                    summary=summary,
+                    limits=reader.limits,
+                    progress=progress,
+                    routes=self.routes,
+                    stop=self.stops[0],
+                    state=state,
+                )
+                return
+            fh.seek(self.bounds[index])
+            yield from apple_health.read_export_part(
+                fh,
+                offset=self.bounds[index],
+                stop=self.stops[index],
+                state=state,
+                line_base=line_base,
+                file=reader.file,
+                summary=summary,
+                limits=reader.limits,
+                progress=progress,
+                routes=self.routes,
+            )
+
+    def read_settled(self, index: int, progress: Progress | None = None) -> T:
+        """Read part ``index`` from the true state where the part before it ended."""
+        reader = self.reader
+        records = self.records(index, self.state, self.line - 1, reader.summary, progress)
+        result = self.consume(index, reader._guarded(records, reader.summary))
+        self.line = self.state.end_line
+        return result
+
+    def read_part(self, index: int, progress: Progress) -> PartResult[T]:
+        """Read part ``index`` as if nothing were open at its start (in any process)."""
+        reader = self.reader
+        summary = ReadSummary(file=reader.file, format=reader.format)
+        start = self.bounds[index]
+        state = apple_health.ScanState(resume_at=start)
+        records = self.records(index, state, 0, summary, lambda done, _: progress(done - start, 0))
+        result = self.consume(index, reader._guarded(records, summary))
+        return PartResult(result, summary, state)
+
+    def settle(self, index: int, outcome: PartOutcome[T]) -> None:
+        """Judge part ``index`` against where the part before it ended, and hand it over."""
+        clean = not self.state.in_correlation and self.state.resume_at <= self.bounds[index]
+        if clean and isinstance(outcome, PartResult):
+            _absorb(self.reader.summary, outcome.summary, self.line - 1)
+            self.results.append(outcome.result)
+            self.state = outcome.state
+            self.line += self.state.end_line - 1
+        elif clean and isinstance(outcome, IngestError):
+            record = apple_health.shift_line(outcome.record, self.line - 1)
+            raise IngestError(outcome.file, record, outcome.problem, outcome.remedy)
+        else:
+            # The cut was not at a clean boundary, or the part failed for a reason that
+            # may come from it: read the part again here, from the true state.
+            self.state = apple_health.ScanState(self.state.in_correlation, self.state.resume_at)
+            self.results.append(self.read_settled(index))
+        self.hand_over(index)
+
+    def hand_over(self, index: int) -> None:
+        if self.ready is not None:
+            self.ready(index, self.results[index])
+
+    def report(self, done: int = -1, _total: int = 0) -> None:
+        if done >= 0:
+            self.mine[1] = done
+        assert self.workers is not None
+        read = self.mine[0] + self.mine[1] + self.workers.bytes_read()
+        self.reader.progress(min(read, self.reader.total_bytes), self.reader.total_bytes)
+
+    def finished_mine(self) -> None:
+        self.mine[0], self.mine[1] = self.mine[0] + self.mine[1], 0
 
 
 def _cpu_count() -> int:
