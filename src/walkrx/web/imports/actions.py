@@ -3,10 +3,10 @@
 Reading happens first, outside any database transaction, into private staging files
 (one per part of the file: a big Apple Health export.xml is read in parallel parts, see
 :meth:`walkrx.ingest.ImportReader.map_parts`); then everything the file holds is written
-in one transaction, so a file is imported entirely or not at all. The transaction starts
-once every part is being read, and parts are written as they come in while the last
-ones are still being read: the write lock is held for the writing and the tail of the
-reading only.
+in one transaction, so a file is imported entirely or not at all. Parts are written in
+order as they come in, while later ones are still being read; the transaction starts
+with the first part, or for a file above ``WRITE_WHILE_READING_MAX_BYTES`` once every
+part is being read, which bounds how long the database's write lock is held.
 """
 
 from __future__ import annotations
