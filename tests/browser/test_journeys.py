@@ -187,6 +187,10 @@ def test_the_patient_uploads_two_walks_from_a_watch_and_sees_them_imported(site:
         row = rows.filter(has_text=name)
         assert row.get_by_role("cell", name="Imported").is_visible()
     assert Walk.objects.filter(patient=site.cast.patient_a, source="import").count() == 2
+    # Long file names wrap: the page never scrolls sideways on a phone.
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
 
     page.get_by_role("link", name="fitparse_garmin-fenix-5-walk.fit").click()
     page.get_by_role("heading", name=re.compile("fitparse_garmin-fenix-5-walk.fit")).wait_for()

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -63,12 +66,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_serve_answers_http_with_static_files(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def serving(tmp_path: Path, *options: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """``walkrx serve`` of an installation of its own, once it answers; stopped after."""
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("WALKRX_")}
     environment.update(WALKRX_HOME=str(tmp_path), DATABASE_URL="")
     server = subprocess.Popen(
-        [sys.executable, "-m", "walkrx", "serve", "--port", str(port), "--workers", "1"],
+        [sys.executable, "-m", "walkrx", "serve", "--port", str(port), *options],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -86,11 +91,52 @@ def test_serve_answers_http_with_static_files(tmp_path: Path) -> None:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.2)
+        yield server, port
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGINT)
+        server.communicate(timeout=60)
+
+
+def test_serve_answers_http_with_static_files(tmp_path: Path) -> None:
+    with serving(tmp_path, "--workers", "1") as (server, port):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/walkrx/app.css") as css:
             assert css.status == 200
             assert b"walkrx" in css.read()
-    finally:
-        server.terminate()
-        output, _ = server.communicate(timeout=30)
+        server.send_signal(signal.SIGINT)
+        output, _ = server.communicate(timeout=60)
     assert f"walkrx is running at http://127.0.0.1:{port}/" in output
     assert "gunicorn" in output.lower()
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """Command lines of the processes below ``pid`` (Linux /proc)."""
+    found: dict[int, str] = {}
+    pending = [pid]
+    while pending:
+        parent = pending.pop()
+        try:
+            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            try:
+                line = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            found[child] = line.decode()
+            pending.append(child)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_serve_with_worker_runs_a_worker_until_the_server_stops(tmp_path: Path) -> None:
+    with serving(tmp_path, "--with-worker") as (server, _):
+        workers = [
+            pid for pid, line in descendants(server.pid).items() if line.endswith("walkrx worker ")
+        ]
+        assert len(workers) == 1
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=60)
+    status = Path(f"/proc/{workers[0]}/status")
+    assert not status.exists() or "zombie" in status.read_text()

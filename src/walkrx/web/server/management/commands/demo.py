@@ -12,7 +12,8 @@ from walkrx.web.server.serving import add_server_arguments, prepare_database, ru
 class Command(BaseCommand):
     help = (
         "Create the demo clinic (once; running it again changes nothing), print its logins, "
-        "then serve walkrx like 'walkrx serve'. Not for production installations.\n\n"
+        "then serve walkrx like 'walkrx serve --with-worker'. Not for production "
+        "installations.\n\n"
         "Example: walkrx demo --port 8001"
     )
 
@@ -34,4 +35,4 @@ class Command(BaseCommand):
             note = f"  ({login.note})" if login.note else ""
             self.stdout.write(f"login  {login.role:<12}  {login.email:<36}  {login.password}{note}")
         if not options["no_serve"]:
-            run_server(self, options)
+            run_server(self, {**options, "with_worker": True})
