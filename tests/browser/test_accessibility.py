@@ -1,4 +1,5 @@
-"""axe-core on walkrx's main pages: no serious or critical violations."""
+"""axe-core on walkrx's main pages: no serious or critical violations, and no page
+scrolls sideways at its width."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PAGES = [
     ("login", None, "/accounts/login/", DESKTOP),
     ("clinic dashboard", "clinician", "/clinic/", DESKTOP),
+    ("clinic dashboard on a phone", "clinician", "/clinic/", PHONE),
+    ("staff on a phone", "clinic_admin", "/clinic/staff/", PHONE),
+    ("audit log on a phone", "clinic_admin", "/clinic/audit/", PHONE),
+    ("imports", "patient_a", "/imports/", PHONE),
     ("patient page", "clinician", "/clinic/patients/{patient_id}/", DESKTOP),
     ("today", "patient_a", "/me/", PHONE),
     ("check-in", "patient_a", "/me/checkin/", PHONE),
@@ -30,7 +35,7 @@ def describe(violation: dict[str, Any]) -> str:
     return f"{violation['impact']} {violation['id']}: {violation['help']} at {targets}"
 
 
-def test_main_pages_have_no_serious_or_critical_axe_violations(site: Site) -> None:
+def test_main_pages_fit_and_have_no_serious_or_critical_axe_violations(site: Site) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     a_objects(site.cast)
@@ -41,6 +46,10 @@ def test_main_pages_have_no_serious_or_critical_axe_violations(site: Site) -> No
         response = page.goto(path.format(patient_id=site.cast.patient_a.pk))
         assert response is not None
         assert response.status == 200, f"{title}: {path}"
+        if page.evaluate(
+            "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+        ):
+            found.append(f"{title} ({path}): the page scrolls sideways at {viewport['width']} px")
         results = axe.run(page)
         found += [
             f"{title} ({path}): {describe(v)}"
