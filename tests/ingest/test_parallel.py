@@ -149,7 +149,7 @@ def test_cuts_inside_an_element_are_read_again(
     inside = [p for p in _every_cut(text) if start < p < start + len(middle)]
     assert inside
     for cut in inside:
-        monkeypatch.setattr(apple_health, "split_points", lambda *_, cut=cut, **__: [cut])
+        monkeypatch.setattr(apple_health, "balanced_points", lambda *_, cut=cut, **__: [cut])
         assert_same(path)
 
 
@@ -169,7 +169,7 @@ def test_every_cut_gives_the_same_records(
     assert len(cuts) > 60
     for first in cuts[:: len(cuts) // 15]:
         later = [p for p in cuts if p > first][::9][:2]
-        monkeypatch.setattr(apple_health, "split_points", lambda *_, c=[first, *later], **__: c)
+        monkeypatch.setattr(apple_health, "balanced_points", lambda *_, c=[first, *later], **__: c)
         assert_same(path)
 
 
@@ -238,3 +238,23 @@ def test_small_zipped_and_other_files_are_read_in_one_part(tmp_path: Path) -> No
     path.write_text(apple_xml(_body(10)))
     assert open_import(path).max_parts() == 1
     assert len(open_import(path).map_parts(lambda _, records: list(records))) == 1
+
+
+def test_balanced_points_split_the_stretch_of_step_records(tmp_path: Path) -> None:
+    # Exported as real exports are, the step records lie together in a small stretch of
+    # the file: cuts by work put several of them inside it, so several readers share it.
+    xml = tmp_path / "export.xml"
+    _generator().generate(xml, 2, seed=5, telemetry=1.0, grouped=True)
+    data = xml.read_bytes()
+    needle = b'type="HKQuantityTypeIdentifierStepCount"'
+    first, last = data.find(needle), data.rfind(b"<Record " + needle)
+    assert (last - first) / len(data) < 0.15
+    with xml.open("rb") as fh:
+        _, base, _ = apple_health.read_prolog(fh, file="x")
+        by_work = apple_health.balanced_points(fh, start=base, size=len(data), parts=6)
+        by_size = apple_health.split_points(fh, start=base, size=len(data), shares=[1] * 6)
+    assert sum(first < point < last for point in by_work) >= 2
+    assert sum(first < point < last for point in by_size) <= 1
+    assert by_work == sorted(set(by_work))
+    for point in by_work:
+        assert data[point - 2 : point + 8] == b"\n <Record "

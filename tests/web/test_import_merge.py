@@ -63,23 +63,23 @@ def export(first: date, days: int, *, shift: int = 0, by_source: bool = False) -
 
 
 @pytest.fixture
-def parallel(monkeypatch: pytest.MonkeyPatch) -> list[dict[date, Any]]:
-    """Split small files into four parts; records which days the parts merged."""
+def parallel(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Read small files in four parts and merge their days in four processes; records how
+    many groups of days each file's merge used."""
     monkeypatch.setattr(reader, "PARALLEL_MIN_BYTES", 20_000)
     monkeypatch.setattr(reader, "_cpu_count", lambda: 4)
+    monkeypatch.setattr(actions, "cpu_count", lambda: 4)
+    monkeypatch.setattr(actions, "PARALLEL_MERGE_MIN_SAMPLES", 0)
     assert threading.active_count() == 1
-    taken: list[dict[date, Any]] = []
-    original = actions.days_merged_by_parts
+    groups: list[int] = []
+    original = actions.map_forked
 
-    def spy(
-        patient: Patient, parts: list[actions.PartSteps | None], *, stored_up_to: int
-    ) -> dict[date, Any]:
-        ready = original(patient, parts, stored_up_to=stored_up_to)
-        taken.append(ready)
-        return ready
+    def spy(function: Any, items: list[Any]) -> list[Any]:
+        groups.append(len(items))
+        return original(function, items)
 
-    monkeypatch.setattr(actions, "days_merged_by_parts", spy)
-    return taken
+    monkeypatch.setattr(actions, "map_forked", spy)
+    return groups
 
 
 def daily(patient: Patient) -> dict[date, tuple[int | None, dict[str, int]]]:
@@ -102,49 +102,59 @@ def write(tmp_path: Path, name: str, content: bytes) -> Path:
     return path
 
 
-def test_part_totals_equal_a_full_merge(
-    cast: Cast, tmp_path: Path, parallel: list[dict[date, Any]]
+def test_days_merged_in_several_processes_equal_a_full_merge(
+    cast: Cast, tmp_path: Path, parallel: list[int]
 ) -> None:
     path = write(tmp_path, "export.xml", export(date(2026, 1, 1), 60))
     assert reader.ImportReader(path).max_parts() > 1
     outcome = import_file(cast.patient_a, path, by=None)
-    assert parallel[-1], "some days should come from the parts"
-    assert len(parallel[-1]) < 60, "days shared by parts are merged from the database"
+    assert parallel == [4]
     assert outcome.days_with_steps == 61  # the last evening's samples run past midnight
     assert_same_as_full_merge(cast.patient_a)
 
 
 def test_an_overlapping_second_file_is_merged_with_stored_samples(
-    cast: Cast, tmp_path: Path, parallel: list[dict[date, Any]]
+    cast: Cast, tmp_path: Path, parallel: list[int]
 ) -> None:
     import_file(cast.patient_a, write(tmp_path, "a.xml", export(date(2026, 1, 1), 40)), by=None)
     second = write(tmp_path, "b.xml", export(date(2026, 1, 25), 40, shift=3))
     outcome = import_file(cast.patient_a, second, by=None)
-    assert not set(parallel[-1]) & {date(2026, 1, 1) + timedelta(days=n) for n in range(24, 41)}
+    assert parallel == [4, 4]
     assert outcome.days_with_steps == 41  # the last evening's samples run past midnight
     # Only the file's own days are merged again (as always: samples of a stored day next
     # to the file's days, in another time zone, can overlap the file's samples).
     assert_same_as_full_merge(cast.patient_a, outcome.affected_days)
 
 
-def test_parts_sharing_every_day_leave_all_days_to_the_database(
-    cast: Cast, tmp_path: Path, parallel: list[dict[date, Any]]
+def test_the_same_file_again_changes_no_total(
+    cast: Cast, tmp_path: Path, parallel: list[int]
 ) -> None:
+    path = write(tmp_path, "export.xml", export(date(2026, 1, 1), 30))
+    import_file(cast.patient_a, path, by=None)
+    before = daily(cast.patient_a)
+    again = import_file(cast.patient_a, path, by=None)
+    assert again.new_step_samples == 0
+    assert daily(cast.patient_a) == before
+
+
+def test_each_source_listed_apart_gives_the_same_totals(
+    cast: Cast, tmp_path: Path, parallel: list[int]
+) -> None:
+    # As real exports list them: every day's samples are split between distant parts.
     path = write(tmp_path, "export.xml", export(date(2026, 1, 1), 60, by_source=True))
     outcome = import_file(cast.patient_a, path, by=None)
-    assert parallel[-1] == {}
     assert outcome.days_with_steps == 61  # the last evening's samples run past midnight
     assert_same_as_full_merge(cast.patient_a)
 
 
-def test_too_many_samples_for_a_part_fall_back_to_the_database(
-    cast: Cast, tmp_path: Path, parallel: list[dict[date, Any]], monkeypatch: pytest.MonkeyPatch
+def test_too_many_samples_are_merged_from_the_database(
+    cast: Cast, tmp_path: Path, parallel: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(actions, "PART_MERGE_MAX_SAMPLES", 10)
+    monkeypatch.setattr(actions, "MEMORY_MERGE_MAX_SAMPLES", 10)
     import_file(
         cast.patient_a, write(tmp_path, "export.xml", export(date(2026, 1, 1), 30)), by=None
     )
-    assert parallel[-1] == {}
+    assert parallel == []
     assert_same_as_full_merge(cast.patient_a)
 
 
@@ -157,7 +167,7 @@ def test_a_serial_read_uses_its_own_totals(cast: Cast, tmp_path: Path) -> None:
 
 
 def test_an_error_in_a_later_part_undoes_the_parts_already_written(
-    cast: Cast, tmp_path: Path, parallel: list[dict[date, Any]]
+    cast: Cast, tmp_path: Path, parallel: list[int]
 ) -> None:
     # The first part is written while the others are read; the last one is truncated.
     content = export(date(2026, 1, 1), 60)
@@ -175,7 +185,7 @@ def test_an_error_in_a_later_part_undoes_the_parts_already_written(
 def test_files_written_while_read_or_after_give_the_same_result(
     cast: Cast,
     tmp_path: Path,
-    parallel: list[dict[date, Any]],
+    parallel: list[int],
     monkeypatch: pytest.MonkeyPatch,
     limit: int,
 ) -> None:

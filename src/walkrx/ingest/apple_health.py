@@ -262,10 +262,52 @@ def split_points(stream: IO[bytes], *, start: int, size: int, shares: Sequence[f
     clean boundary: readers of the parts check that each part ended in the state the next
     one assumed, and read a part again when not.
     """
-    points: list[int] = []
     whole = sum(shares)
-    for upto in itertools.accumulate(shares[:-1]):
-        guess = start + int((size - start) * upto / whole)
+    guesses = [
+        start + int((size - start) * upto / whole) for upto in itertools.accumulate(shares[:-1])
+    ]
+    return _record_lines_at(stream, guesses, start)
+
+
+# Reading one wanted record (cutting, parsing, converting, staging it) takes about as long
+# as scanning this many bytes past unwanted ones (15 µs against 1.5 ns a byte).
+RECORD_WORK_BYTES: Final = 10_000
+WORK_SAMPLES: Final = 256
+WORK_SAMPLE_BYTES: Final = 64 * 1024
+
+
+def balanced_points(stream: IO[bytes], *, start: int, size: int, parts: int) -> list[int]:
+    """Like :func:`split_points`, for ``parts`` parts of about equal work.
+
+    Real exports keep each type of record together, so the few records walkrx reads lie in
+    a small stretch of the file. The density of wanted records is estimated from evenly
+    spaced samples, and the cuts are placed so each part holds the same share of scanning
+    plus reading, which splits that stretch between parts.
+    """
+    span = size - start
+    count = max(1, min(WORK_SAMPLES, span // WORK_SAMPLE_BYTES))
+    stride = span / count
+    work: list[float] = []
+    for index in range(count):
+        stream.seek(start + int(index * stride))
+        window = stream.read(WORK_SAMPLE_BYTES)
+        wanted = window.count(STEP_TYPE.encode()) + window.count(MASS_TYPE.encode())
+        work.append(stride * (1 + wanted * RECORD_WORK_BYTES / max(1, len(window))))
+    total = sum(work)
+    guesses: list[int] = []
+    done = 0.0
+    for index, amount in enumerate(work):
+        while len(guesses) < parts - 1 and done + amount >= total * (len(guesses) + 1) / parts:
+            inside = (total * (len(guesses) + 1) / parts - done) / amount
+            guesses.append(start + int((index + inside) * stride))
+        done += amount
+    return _record_lines_at(stream, guesses, start)
+
+
+def _record_lines_at(stream: IO[bytes], guesses: list[int], start: int) -> list[int]:
+    """For each guess, the ``<`` of the first ``Record`` line after it (in order, unique)."""
+    points: list[int] = []
+    for guess in guesses:
         if points and guess <= points[-1]:
             continue
         stream.seek(guess)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
+import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -161,3 +163,64 @@ def _child(
         except Exception as error:  # e.g. a result that cannot be pickled
             send.send((index, PartFailure(f"{type(error).__name__}: {error}")))
     send.close()
+
+
+A = TypeVar("A")
+R = TypeVar("R")
+
+
+def map_forked(function: Callable[[A], R], items: list[A]) -> list[R]:
+    """``function(item)`` for every item, at the same time: the first in this process,
+    the others in forked children (this process must run a single thread).
+
+    Results come back in order, through pipes, so they must be picklable. An item whose
+    child fails for any reason is computed again here, so errors surface as if
+    everything had run in this process.
+    """
+    if len(items) < 2:
+        return [function(item) for item in items]
+    context = multiprocessing.get_context("fork")
+    children: list[tuple[Any, multiprocessing.connection.Connection]] = []
+    try:
+        for item in items[1:]:
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_compute, args=(send, function, item), name="walkrx-merge", daemon=True
+            )
+            process.start()
+            send.close()
+            children.append((process, receive))
+        results = [function(items[0])]
+        for item, (_, receive) in zip(items[1:], children, strict=True):
+            try:
+                done, value = receive.recv()
+            except (EOFError, OSError):
+                done, value = False, None
+            results.append(value if done else function(item))
+        return results
+    finally:
+        for process, receive in children:
+            if process.is_alive():
+                process.kill()
+            process.join()
+            receive.close()
+
+
+def _compute(
+    send: multiprocessing.connection.Connection, function: Callable[[A], R], item: A
+) -> None:
+    try:
+        send.send((True, function(item)))
+    except Exception:  # computed again by the parent, which reports what goes wrong
+        send.send((False, None))
+    send.close()
+
+
+def cpu_count() -> int:
+    """The processors this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
+
+def can_fork() -> bool:
+    """Whether this process may fork helpers: only while it runs a single thread."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1

@@ -145,8 +145,8 @@ class ImportReader:
         if readers > 1:
             with open_file(self.path, limits=self.limits, display_name=self.file) as fh:
                 _, base, _ = apple_health.read_prolog(fh, file=self.file)
-                points = apple_health.split_points(
-                    fh, start=base, size=self.total_bytes, shares=[1] * self.max_parts()
+                points = apple_health.balanced_points(
+                    fh, start=base, size=self.total_bytes, parts=self.max_parts()
                 )
         if not points:
             result = consume(0, iter(self))

@@ -12,7 +12,10 @@ part is being read, which bounds how long the database's write lock is held.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
+import itertools
+import operator
 import pickle
 import tempfile
 from collections.abc import Callable, Iterator
@@ -25,7 +28,6 @@ from typing import IO, Any, Final
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
-from django.db.models.functions import TruncDate
 
 from walkrx.core.activity import SourceKind, StepRow, merge_step_rows
 from walkrx.core.errors import InvalidInput
@@ -38,6 +40,7 @@ from walkrx.ingest import (
     open_import,
 )
 from walkrx.ingest.limits import DEFAULT_LIMITS, Limits
+from walkrx.ingest.parallel import can_fork, cpu_count, map_forked
 from walkrx.web.accounts.models import User
 from walkrx.web.activity.actions import (
     SAME_WALK_OVERLAP,
@@ -59,10 +62,16 @@ MERGE_WINDOW_SPAN = timedelta(days=31)
 # Fetching the samples of a day costs about as much as merging it, so a window of days
 # to merge is split where more than this many days lie between two of them.
 MERGE_WINDOW_GAP = timedelta(days=3)
-# Each part of a file merges its own samples per day while it is read (see PartSteps),
-# keeping them in memory up to this many; beyond it, its days are merged afterwards
-# from the database.
-PART_MERGE_MAX_SAMPLES = 150_000
+# The daily totals of a file's days are merged from its samples in memory, in several
+# processes at once, when it holds up to this many (about 60 MB); a bigger file's days are
+# merged from the database a month at a time, so memory stays flat.
+MEMORY_MERGE_MAX_SAMPLES = 300_000
+# Below this many samples the merge is not worth forking for.
+PARALLEL_MERGE_MIN_SAMPLES = 20_000
+# Samples are merged in this order (start, end, source): where one source's samples
+# overlap with different UTC offsets, the merge counts the steps on the local day of the
+# first, so the order must not depend on where the samples came from.
+MERGE_ORDER = operator.itemgetter(0, 1, 4)
 _SECONDS_PER_DAY = 86_400
 _EPOCH_DAY = date(1970, 1, 1)
 SOURCE_KINDS = {
@@ -74,68 +83,6 @@ SOURCE_KINDS = {
 
 Progress = Callable[[int, int], None]
 DayTotals = tuple[int | None, dict[str, int]]
-
-
-@dataclass
-class PartSteps:
-    """Daily step totals merged from one part's samples alone, while it was read.
-
-    ``days`` holds, for each local day a sample of the part starts on, what
-    :func:`merge_window` would store (total, per-source totals) if the part's samples
-    were the only ones; ``utc_days`` every UTC day (days since 1970-01-01) any of its
-    samples covers. A local day's stored totals depend only on samples overlapping it
-    or overlapping those, all of which lie within the UTC days just before, on and after
-    it: if no other part and no stored sample touches those three days, the part's own
-    totals for the day are the ones a merge of everything gives.
-    """
-
-    days: dict[date, DayTotals]
-    utc_days: set[int]
-
-
-class _PartMerger:
-    """Collects a part's step samples (as the database will hold them) to merge them."""
-
-    def __init__(self) -> None:
-        self.rows: list[StepRow] = []
-        self.keys: set[tuple[str, float, float]] = set()
-        self.utc_days: set[int] = set()
-        self.kinds: dict[str, SourceKind] = {}
-        self.full = False
-
-    def add(self, key: str, kind: str, start: float, end: float, offset: int, steps: int) -> None:
-        if self.full:
-            return
-        if len(self.rows) >= PART_MERGE_MAX_SAMPLES:
-            self.full = True
-            self.rows, self.keys, self.utc_days = [], set(), set()
-            return
-        unique = (key, start, end)
-        if unique in self.keys:
-            return  # the database keeps only the first sample of a span
-        self.keys.add(unique)
-        first, last = int(start // _SECONDS_PER_DAY), int(end // _SECONDS_PER_DAY)
-        self.utc_days.add(first)
-        if last != first:
-            self.utc_days.update(range(first + 1, last + 1))
-        source_kind = self.kinds.get(kind)
-        if source_kind is None:
-            source_kind = self.kinds[kind] = SOURCE_KINDS.get(kind, SourceKind.OTHER_APP)
-        self.rows.append((start, end, offset, steps, key, source_kind))
-
-    def result(self, days: set[date]) -> PartSteps | None:
-        if self.full:
-            return None
-        rows, self.rows, self.keys = self.rows, [], set()
-        try:
-            merged = merge_step_rows(rows)
-        except InvalidInput:
-            return None  # merged from the database, which reports it as before
-        del rows
-        return PartSteps(
-            {day: (merged.daily.get(day), dict(merged.per_source.get(day, {}))) for day in days},
-            self.utc_days,
-        )
 
 
 def _insert_step_sample_sql() -> str:
@@ -238,24 +185,22 @@ def import_file(
             for _ in range(reader.max_parts())
         ]
 
-        def stage_part(index: int, records: Iterator[Any]) -> PartSteps | None:
+        def stage_part(index: int, records: Iterator[Any]) -> None:
             target = staging[index]
             target.seek(0)
             target.truncate()
-            merger = _PartMerger()
-            days = stage(records, target, patient_id=patient.pk, merger=merger)
+            stage(records, target, patient_id=patient.pk)
             target.flush()
-            return merger.result(days)
 
-        def write_part(index: int, _: PartSteps | None) -> None:
+        def write_part(index: int, _: None) -> None:
             if index == 0:
                 # Exited (committed, or rolled back on an error) before the staging files.
                 stack.enter_context(transaction.atomic())
                 writer.begin()
             writer.add(unstage(staging[index]))
 
-        parts = reader.map_parts(stage_part, ready=write_part)
-        writer.finish(parts)
+        reader.map_parts(stage_part, ready=write_part)
+        writer.finish()
         record_event(
             actor=by,
             action="import file",
@@ -265,24 +210,18 @@ def import_file(
     return outcome
 
 
-def stage(
-    records: Iterator[Any],
-    staging: IO[bytes],
-    *,
-    patient_id: int,
-    merger: _PartMerger | None = None,
-) -> set[date]:
+def stage(records: Iterator[Any], staging: IO[bytes], *, patient_id: int) -> None:
     """Write the file's records to the staging file in batches.
 
-    Step samples, by far the most numerous, are staged as ready-to-insert row tuples;
-    workouts and weights as records. ``merger`` gets each step sample too. Returns the
-    local days step samples start on.
+    Step samples, by far the most numerous, are staged twice: as ready-to-insert row
+    tuples and as the rows the daily merge reads (POSIX seconds); workouts and weights as
+    records. Each batch also carries the local days its step samples fall on.
     """
     to_db = database_datetime()
     rows: list[tuple[Any, ...]] = []
+    merge_rows: list[tuple[Any, ...]] = []
     others: list[Any] = []
     days: set[date] = set()
-    all_days: set[date] = set()
     for record in records:
         if isinstance(record, StepSampleRecord):
             source, start, end = record.source, record.start, record.end
@@ -299,22 +238,19 @@ def stage(
                     record.steps,
                 )
             )
+            merge_rows.append(
+                (start.timestamp(), end.timestamp(), offset * 60, record.steps, key, source.kind)
+            )
             # A sample that runs past midnight also counts on the next local day.
             days.add(start.date())
             days.add(end.date())
-            if merger is not None:
-                merger.add(
-                    key, source.kind, start.timestamp(), end.timestamp(), offset * 60, record.steps
-                )
         else:
             others.append(record)
         if len(rows) + len(others) >= STAGING_BATCH:
-            pickle.dump((rows, others, days), staging, protocol=pickle.HIGHEST_PROTOCOL)
-            all_days |= days
-            rows, others, days = [], [], set()
+            pickle.dump((rows, merge_rows, others, days), staging, pickle.HIGHEST_PROTOCOL)
+            rows, merge_rows, others, days = [], [], [], set()
     if rows or others:
-        pickle.dump((rows, others, days), staging, protocol=pickle.HIGHEST_PROTOCOL)
-    return all_days | days
+        pickle.dump((rows, merge_rows, others, days), staging, pickle.HIGHEST_PROTOCOL)
 
 
 def database_datetime() -> Callable[[datetime], Any]:
@@ -404,6 +340,8 @@ class FileWriter:
         self.outcome = outcome
         self.step_days: set[date] = set()
         self.workouts: list[WorkoutRecord] = []
+        # The file's step samples as the daily merge reads them; None once too many.
+        self.samples: list[StepRow] | None = []
         self.samples_before = self.weights_before = 0
         self.last_sample_before = 0
 
@@ -416,16 +354,29 @@ class FileWriter:
         self.last_sample_before = StepSample.objects.aggregate(last=Max("pk"))["last"] or 0
 
     def add(self, batches: Iterator[Any]) -> None:
-        for rows, others, days in batches:
+        for rows, merge_rows, others, days in batches:
             if rows:
                 insert_step_samples(rows)
                 self.step_days |= days
+                self.keep_samples(merge_rows)
             self.workouts.extend(r for r in others if isinstance(r, WorkoutRecord))
             weights = [r for r in others if isinstance(r, WeightRecord)]
             if weights:
                 store_weights(self.patient, weights)
 
-    def finish(self, parts: list[PartSteps | None]) -> None:
+    def keep_samples(self, merge_rows: list[tuple[Any, ...]]) -> None:
+        if self.samples is None:
+            return
+        if len(self.samples) + len(merge_rows) > MEMORY_MERGE_MAX_SAMPLES:
+            self.samples = None
+            return
+        kinds = SOURCE_KINDS
+        self.samples.extend(
+            (start, end, offset, steps, key, kinds.get(kind, SourceKind.OTHER_APP))
+            for start, end, offset, steps, key, kind in merge_rows
+        )
+
+    def finish(self) -> None:
         patient, outcome, step_days = self.patient, self.outcome, self.step_days
         outcome.new_step_samples = (
             StepSample.objects.filter(patient=patient).count() - self.samples_before
@@ -437,58 +388,64 @@ class FileWriter:
         if walk_days:
             refresh_daily_activity(patient, walk_days)
         if step_days:
-            # Days whose totals the parts already merged; the rest are merged from the
-            # database.
-            ready = days_merged_by_parts(patient, parts, stored_up_to=self.last_sample_before)
-            store_daily_steps(patient, ready)
-            outcome.days_with_steps = sum(1 for steps, _ in ready.values() if steps)
-            outcome.days_with_steps += refresh_daily_steps(patient, step_days - ready.keys())
+            totals = self.merged_days() if self.samples is not None else None
+            if totals is None:
+                outcome.days_with_steps = refresh_daily_steps(patient, step_days)
+            else:
+                store_daily_steps(patient, totals)
+                outcome.days_with_steps = sum(1 for steps, _ in totals.values() if steps)
             outcome.first_day, outcome.last_day = min(step_days), max(step_days)
         outcome.affected_days = step_days | walk_days
 
+    def merged_days(self) -> dict[date, DayTotals] | None:
+        """What :func:`refresh_daily_steps` would store for the file's days, merged from
+        samples in memory: those stored before the file near its days, then the file's,
+        each span kept once, as the database keeps it. Groups of days are merged in
+        several processes at once when the file is big.
 
-def days_merged_by_parts(
-    patient: Patient, parts: list[PartSteps | None], *, stored_up_to: int
-) -> dict[date, DayTotals]:
-    """The days whose totals a part merged alone and nothing else can change (see PartSteps).
-
-    Stored samples are those with keys up to ``stored_up_to``: the ones before the file.
-    """
-    if any(part is None for part in parts):
-        return {}
-    owners: dict[int, int] = {}
-    for index, part in enumerate(parts):
-        assert part is not None
-        for day in part.utc_days:
-            owners[day] = index if owners.get(day, index) == index else -1
-    if not owners:
-        return {}
-    # Stored samples near the file's days make their days need a merge from the database.
-    since = datetime.combine(
-        _EPOCH_DAY + timedelta(days=min(owners) - 2), datetime.min.time(), tzinfo=UTC
-    )
-    until = datetime.combine(
-        _EPOCH_DAY + timedelta(days=max(owners) + 3), datetime.min.time(), tzinfo=UTC
-    )
-    stored = (
-        StepSample.objects.filter(
-            patient=patient, start__gte=since, start__lt=until, pk__lte=stored_up_to
+        None when a sample cannot be merged (the database merge then reports it).
+        """
+        assert self.samples is not None
+        days = sorted(self.step_days)
+        stored = fetch_step_rows(
+            self.patient,
+            since=day_start(days[0] - DAY_MARGIN),
+            until=day_start(days[-1] + 2 * DAY_MARGIN),
+            up_to_pk=self.last_sample_before,
         )
-        .annotate(first=TruncDate("start", tzinfo=UTC), last=TruncDate("end", tzinfo=UTC))
-        .values_list("first", "last")
-        .distinct()
-    )
-    for first, last in stored:
-        for day in range((first - _EPOCH_DAY).days, (last - _EPOCH_DAY).days + 1):
-            owners[day] = -1
-    ready: dict[date, DayTotals] = {}
-    for index, part in enumerate(parts):
-        assert part is not None
-        for day, totals in part.days.items():
-            number = (day - _EPOCH_DAY).days
-            if all(owners.get(near, index) == index for near in (number - 1, number, number + 1)):
-                ready[day] = totals
-    return ready
+        # One sample per source and span, the first: stored ones, then the file's in order.
+        first_of_span = {
+            (row[4], row[0], row[1]): row
+            for row in itertools.chain(reversed(self.samples), reversed(stored))
+        }
+        self.samples = None
+        samples = sorted(first_of_span.values(), key=MERGE_ORDER)
+        del first_of_span
+        groups = 1
+        if len(samples) >= PARALLEL_MERGE_MIN_SAMPLES and can_fork():
+            groups = min(cpu_count(), len(days))
+        chunks = [
+            days[len(days) * group // groups : len(days) * (group + 1) // groups]
+            for group in range(groups)
+        ]
+        try:
+            merged = map_forked(functools.partial(merge_days, samples), chunks)
+        except InvalidInput:
+            return None
+        return {day: totals for part in merged for day, totals in part.items()}
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+
+
+def merge_days(samples: list[StepRow], days: list[date]) -> dict[date, DayTotals]:
+    """The stored totals of ``days`` (in order) as :func:`merge_window` gives them: every
+    sample starting from the UTC day before the first to two after the last is merged."""
+    since = day_start(days[0] - DAY_MARGIN).timestamp()
+    until = day_start(days[-1] + 2 * DAY_MARGIN).timestamp()
+    merged = merge_step_rows(row for row in samples if since <= row[0] < until)
+    return {day: (merged.daily.get(day), dict(merged.per_source.get(day, {}))) for day in days}
 
 
 def store_daily_steps(patient: Patient, totals: dict[date, DayTotals]) -> None:
@@ -663,42 +620,9 @@ def refresh_daily_steps(patient: Patient, days: set[date]) -> int:
 
 
 def merge_window(patient: Patient, first: date, last: date, wanted: set[date]) -> int:
-    tz_start = datetime.combine(first - DAY_MARGIN, datetime.min.time(), tzinfo=UTC)
-    tz_end = datetime.combine(last + 2 * DAY_MARGIN, datetime.min.time(), tzinfo=UTC)
-    quote = connection.ops.quote_name
-    table = quote(StepSample._meta.db_table)
-    to_db = database_datetime()
-    start_col, end_col = quote("start"), quote("end")
-    if connection.vendor == "sqlite":
-        # Whole-second times (naive UTC text of 19 characters) come back as POSIX seconds
-        # computed by SQLite; others as plain text, which fromisoformat reads far faster
-        # than the backend's datetime converter. Both give what .timestamp() gives.
-        start_col, end_col = (
-            f"CASE WHEN length({col}) = 19 THEN CAST(strftime('%%s', {col}) AS REAL) "
-            f"ELSE CAST({col} AS TEXT) END"
-            for col in (start_col, end_col)
-        )
-    with connection.cursor() as cursor:
-        # A plain query: converting each row through the ORM would cost more than merging.
-        cursor.execute(
-            f"SELECT {start_col}, {end_col}, utc_offset_minutes, steps, "  # noqa: S608
-            f"source_key, source_kind FROM {table} "
-            f"WHERE patient_id = %s AND {quote('start')} >= %s AND {quote('start')} < %s",
-            [patient.pk, to_db(tz_start), to_db(tz_end)],
-        )
-        fetched = cursor.fetchall()
-    rows: list[StepRow] = [
-        (
-            _timestamp(start),
-            _timestamp(end),
-            offset * 60,
-            steps,
-            source_key,
-            SOURCE_KINDS.get(source_kind, SourceKind.OTHER_APP),
-        )
-        for start, end, offset, steps, source_key, source_kind in fetched
-    ]
-    del fetched
+    rows = fetch_step_rows(
+        patient, since=day_start(first - DAY_MARGIN), until=day_start(last + 2 * DAY_MARGIN)
+    )
     merged = merge_step_rows(rows)
     rows_out = [
         DailyActivity(
@@ -717,6 +641,51 @@ def merge_window(patient: Patient, first: date, last: date, wanted: set[date]) -
         update_fields=["steps", "steps_by_source"],
     )
     return sum(1 for day in wanted if merged.daily.get(day))
+
+
+def fetch_step_rows(
+    patient: Patient, *, since: datetime, until: datetime, up_to_pk: int | None = None
+) -> list[StepRow]:
+    """The patient's stored samples starting in ``[since, until)`` as merge rows, in
+    :data:`MERGE_ORDER`; with ``up_to_pk``, only those with keys up to it."""
+    quote = connection.ops.quote_name
+    table = quote(StepSample._meta.db_table)
+    to_db = database_datetime()
+    start_col, end_col = quote("start"), quote("end")
+    if connection.vendor == "sqlite":
+        # Whole-second times (naive UTC text of 19 characters) come back as POSIX seconds
+        # computed by SQLite; others as plain text, which fromisoformat reads far faster
+        # than the backend's datetime converter. Both give what .timestamp() gives.
+        start_col, end_col = (
+            f"CASE WHEN length({col}) = 19 THEN CAST(strftime('%%s', {col}) AS REAL) "
+            f"ELSE CAST({col} AS TEXT) END"
+            for col in (start_col, end_col)
+        )
+    condition, parameters = "", [patient.pk, to_db(since), to_db(until)]
+    if up_to_pk is not None:
+        condition = f" AND {quote('id')} <= %s"
+        parameters.append(up_to_pk)
+    with connection.cursor() as cursor:
+        # A plain query: converting each row through the ORM would cost more than merging.
+        cursor.execute(
+            f"SELECT {start_col}, {end_col}, utc_offset_minutes, steps, "  # noqa: S608
+            f"source_key, source_kind FROM {table} "
+            f"WHERE patient_id = %s AND {quote('start')} >= %s AND {quote('start')} < %s"
+            f"{condition} ORDER BY {quote('start')}, {quote('end')}, source_key",
+            parameters,
+        )
+        fetched = cursor.fetchall()
+    return [
+        (
+            _timestamp(start),
+            _timestamp(end),
+            offset * 60,
+            steps,
+            source_key,
+            SOURCE_KINDS.get(source_kind, SourceKind.OTHER_APP),
+        )
+        for start, end, offset, steps, source_key, source_kind in fetched
+    ]
 
 
 def _timestamp(value: Any) -> float:
