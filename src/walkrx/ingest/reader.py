@@ -26,10 +26,9 @@ T = TypeVar("T")
 PARALLEL_MIN_BYTES = 32 * MB
 MAX_READERS = 8
 # The file is cut into this many parts per reading process, claimed by whichever is
-# free: enough for the work to even out however it lies in the file, few enough that
-# their boundaries (days whose samples fall in two parts are merged again from the
-# database) cost little.
-PARTS_PER_READER = 3
+# free: enough for the work to even out at the end, few enough that what each part costs
+# (opening the file, a staging file, settling it) stays small.
+PARTS_PER_READER = 8
 # Up to this size a bare export.xml is written to the database while it is read (the
 # database's write lock is then held for the reading too: about a second per 300 MB);
 # a larger one only once every part is being read.

@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
-import itertools
 import operator
 import pickle
 import tempfile
@@ -413,14 +412,8 @@ class FileWriter:
             until=day_start(days[-1] + 2 * DAY_MARGIN),
             up_to_pk=self.last_sample_before,
         )
-        # One sample per source and span, the first: stored ones, then the file's in order.
-        first_of_span = {
-            (row[4], row[0], row[1]): row
-            for row in itertools.chain(reversed(self.samples), reversed(stored))
-        }
+        samples = [*stored, *self.samples]
         self.samples = None
-        samples = sorted(first_of_span.values(), key=MERGE_ORDER)
-        del first_of_span
         groups = 1
         if len(samples) >= PARALLEL_MERGE_MIN_SAMPLES and can_fork():
             groups = min(cpu_count(), len(days))
@@ -440,11 +433,19 @@ def day_start(day: date) -> datetime:
 
 
 def merge_days(samples: list[StepRow], days: list[date]) -> dict[date, DayTotals]:
-    """The stored totals of ``days`` (in order) as :func:`merge_window` gives them: every
-    sample starting from the UTC day before the first to two after the last is merged."""
+    """The stored totals of ``days`` (in order) as :func:`merge_window` gives them, from
+    ``samples`` in the order the database received them (stored first).
+
+    Every sample starting from the UTC day before the first day to two after the last is
+    merged, each source's span once (the first, as the database keeps it), in
+    :data:`MERGE_ORDER`.
+    """
     since = day_start(days[0] - DAY_MARGIN).timestamp()
     until = day_start(days[-1] + 2 * DAY_MARGIN).timestamp()
-    merged = merge_step_rows(row for row in samples if since <= row[0] < until)
+    first_of_span = {
+        (row[4], row[0], row[1]): row for row in reversed(samples) if since <= row[0] < until
+    }
+    merged = merge_step_rows(sorted(first_of_span.values(), key=MERGE_ORDER))
     return {day: (merged.daily.get(day), dict(merged.per_source.get(day, {}))) for day in days}
 
 
