@@ -6,7 +6,8 @@ Reading happens first, outside any database transaction, into private staging fi
 in one transaction, so a file is imported entirely or not at all. Parts are written in
 order as they come in, while later ones are still being read; the transaction starts
 with the first part, or for a file above ``WRITE_WHILE_READING_MAX_BYTES`` once every
-part is being read, which bounds how long the database's write lock is held.
+part is being read, which bounds how long the database's write lock is held. The daily
+step totals of the file's days are merged last, once (see :meth:`FileWriter.merged_days`).
 """
 
 from __future__ import annotations
