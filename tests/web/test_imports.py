@@ -218,6 +218,19 @@ class TestUpload:
         assert DailyActivity.objects.get(patient=cast.patient_a).steps == 1600
         assert 'http-equiv="refresh"' not in page  # nothing left running
 
+    def test_the_patient_sees_who_uploaded_a_file_for_them(
+        self, cast: Cast, django_capture_on_commit_callbacks: object
+    ) -> None:
+        staff_page = cast.client_for("clinician").get(f"/imports/patients/{cast.patient_a.pk}/")
+        assert "Files from the patient's phone or watch" in staff_page.content.decode()
+        with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+            cast.client_for("clinician").post(
+                f"/imports/patients/{cast.patient_a.pk}/", {"file": named(OVERLAP, "export.xml")}
+            )
+        page = cast.client_for("patient_a").get("/imports/").content.decode()
+        assert f"by {cast.clinician.user.full_name}" in page
+        assert "Files from your phone or watch" in page
+
     def test_too_many_files_at_once_are_refused_with_the_limit(
         self, cast: Cast, monkeypatch: pytest.MonkeyPatch
     ) -> None:

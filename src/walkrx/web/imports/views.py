@@ -125,7 +125,9 @@ def upload_page(request: HttpRequest, patient: Patient, *, template: str) -> Htt
                 f"{len(queued)} files are uploaded and being imported; their results appear below.",
             )
             return redirect(request.path)
-    jobs = list(ImportJob.objects.filter(patient=patient)[:RECENT_JOBS])
+    jobs = list(
+        ImportJob.objects.filter(patient=patient).select_related("uploaded_by")[:RECENT_JOBS]
+    )
     return render(
         request,
         template,
