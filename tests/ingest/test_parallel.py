@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,8 @@ from .generators import apple_xml, step
 from .test_apple_health import _generator
 
 pytestmark = pytest.mark.skipif(
-    "fork" not in reader._start_methods(), reason="parallel parts need the fork start method"
+    "fork" not in multiprocessing.get_all_start_methods(),
+    reason="parallel parts need the fork start method",
 )
 
 
@@ -23,7 +25,7 @@ pytestmark = pytest.mark.skipif(
 def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     """Split even small files, into up to four parts, whatever the machine's CPUs."""
     monkeypatch.setattr(reader, "PARALLEL_MIN_BYTES", 2_000)
-    monkeypatch.setattr(reader, "_cpu_count", lambda: 4)
+    monkeypatch.setattr(reader, "cpu_count", lambda: 4)
     assert threading.active_count() == 1
 
 

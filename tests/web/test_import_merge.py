@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -17,7 +18,8 @@ from walkrx.web.imports.actions import import_file, refresh_daily_steps
 from walkrx.web.patients.models import Patient
 
 pytestmark = pytest.mark.skipif(
-    "fork" not in reader._start_methods(), reason="parallel parts need the fork start method"
+    "fork" not in multiprocessing.get_all_start_methods(),
+    reason="parallel parts need the fork start method",
 )
 
 HEADER = """<?xml version="1.0" encoding="UTF-8"?>
@@ -67,7 +69,7 @@ def parallel(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Read small files in four parts and merge their days in four processes; records how
     many groups of days each file's merge used."""
     monkeypatch.setattr(reader, "PARALLEL_MIN_BYTES", 20_000)
-    monkeypatch.setattr(reader, "_cpu_count", lambda: 4)
+    monkeypatch.setattr(reader, "cpu_count", lambda: 4)
     monkeypatch.setattr(actions, "cpu_count", lambda: 4)
     monkeypatch.setattr(actions, "PARALLEL_MERGE_MIN_SAMPLES", 0)
     assert threading.active_count() == 1

@@ -76,6 +76,7 @@ class Parts(Generic[T]):
         self._pipes: list[multiprocessing.connection.Connection] = []
         self._processes: list[Any] = []
         self._received: dict[int, PartOutcome[T]] = {}
+        self._live: list[multiprocessing.connection.Connection] = []
         try:
             for child in range(children):
                 receive, send = context.Pipe(duplex=False)
@@ -88,6 +89,7 @@ class Parts(Generic[T]):
                 process.start()
                 send.close()
                 self._pipes.append(receive)
+                self._live.append(receive)
                 self._processes.append(process)
         except BaseException:
             self.stop()
@@ -109,30 +111,27 @@ class Parts(Generic[T]):
     def arrived(self, index: int) -> bool:
         """Whether a child has sent part ``index``'s outcome (never waits)."""
         if index not in self._received:
-            for pipe in multiprocessing.connection.wait(self._pipes, 0):
-                assert isinstance(pipe, multiprocessing.connection.Connection)
-                try:
-                    got, outcome = pipe.recv()
-                except (EOFError, OSError):
-                    continue
-                self._received[got] = outcome
+            self._collect(0)
         return index in self._received
 
     def wait(self, index: int, tick: Callable[[], None]) -> PartOutcome[T]:
         """The outcome of part ``index``, claimed by a child; ``tick()`` while waiting."""
-        live = list(self._pipes)
-        while index not in self._received and live:
-            for pipe in multiprocessing.connection.wait(live, _POLL_SECONDS):
-                assert isinstance(pipe, multiprocessing.connection.Connection)
-                try:
-                    got, outcome = pipe.recv()
-                except (EOFError, OSError):
-                    live.remove(pipe)
-                    continue
-                self._received[got] = outcome
+        while index not in self._received and self._live:
+            self._collect(_POLL_SECONDS)
             tick()
         tick()
         return self._received.pop(index, PartFailure("the reader of this part stopped"))
+
+    def _collect(self, timeout: float) -> None:
+        """Take in what the children have sent, waiting up to ``timeout`` for something."""
+        for pipe in multiprocessing.connection.wait(self._live, timeout):
+            assert isinstance(pipe, multiprocessing.connection.Connection)
+            try:
+                got, outcome = pipe.recv()
+            except (EOFError, OSError):
+                self._live.remove(pipe)  # that child has ended
+                continue
+            self._received[got] = outcome
 
     def stop(self) -> None:
         for process in self._processes:

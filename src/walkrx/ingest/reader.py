@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
-import threading
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -15,7 +13,7 @@ from .archives import SafeZip, open_file
 from .detect import apple_export_member, classify_head, detect_format
 from .errors import IngestError
 from .limits import DEFAULT_LIMITS, DEFAULT_OPTIONS, MB, Limits, ReadOptions
-from .parallel import PartOutcome, PartResult, Parts, attempt
+from .parallel import PartOutcome, PartResult, Parts, attempt, can_fork, cpu_count
 from .records import MAX_SKIPPED_EXAMPLES, Format, ReadSummary, Record, Skipped
 
 Progress = Callable[[int, int], None]
@@ -110,9 +108,9 @@ class ImportReader:
             PARALLEL_MIN_BYTES
         ):
             return 1
-        if "fork" not in _start_methods() or threading.active_count() != 1:
+        if not can_fork():
             return 1
-        return max(1, min(_cpu_count(), MAX_READERS, self.total_bytes // PARALLEL_MIN_BYTES))
+        return max(1, min(cpu_count(), MAX_READERS, self.total_bytes // PARALLEL_MIN_BYTES))
 
     def max_parts(self) -> int:
         """How many parts :meth:`map_parts` may split the file into (1: read serially)."""
@@ -496,16 +494,6 @@ class _PartedReading(Generic[T]):
 
     def finished_mine(self) -> None:
         self.mine[0], self.mine[1] = self.mine[0] + self.mine[1], 0
-
-
-def _cpu_count() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-
-
-def _start_methods() -> list[str]:
-    import multiprocessing
-
-    return multiprocessing.get_all_start_methods()
 
 
 def _absorb(summary: ReadSummary, part: ReadSummary, lines: int) -> None:
