@@ -43,6 +43,16 @@ def read_all(path: Path, **kwargs: object) -> tuple[list[object], ReadSummary]:
     return records, reader.summary
 
 
+def read_reference(path: Path) -> tuple[list[object], ReadSummary]:
+    """What the plain pull parser reads: the yardstick for the fast reader."""
+    summary = ReadSummary(file="x")
+    with path.open("rb") as fh:
+        records = list(
+            apple_health.read_export_reference(fh, file="x", summary=summary, limits=DEFAULT_LIMITS)
+        )
+    return records, summary
+
+
 # --------------------------------------------------------------------------- real samples
 
 
@@ -326,18 +336,83 @@ def test_type_names_in_other_places_do_not_fool_the_fast_reader(tmp_path: Path, 
         records, summary = read_all(path)
     finally:
         apple_health.BLOCK_SIZE = saved  # type: ignore[misc]
-    with path.open("rb") as fh:
-        reference = list(
-            apple_health.read_export_reference(
-                fh, file="x", summary=ReadSummary(file="x"), limits=DEFAULT_LIMITS
-            )
-        )
+    reference, _ = read_reference(path)
     assert records == reference
     assert Counter(type(r).__name__ for r in records) == {
         "WorkoutRecord": 1,
         "StepSampleRecord": 2,
     }
     assert summary.skipped_by_reason == {"not a walking or hiking workout (Running)": 1}
+
+
+def test_records_read_without_the_parser_equal_what_the_parser_reads(tmp_path: Path) -> None:
+    """Records in the Health app's own layout skip lxml; every odd value must still read
+    exactly as the parser reads it (or fall back to the parser)."""
+    at = ("2024-05-01 10:00:00 +0200", "2024-05-01 10:05:00 +0200")
+    device = "&lt;&lt;HKDevice: 0x1&gt;, name:Watch, manufacturer:Apple Inc., model:{model}"
+    body = "".join(
+        [
+            step("Anna’s Apple Watch", WATCH_DEVICE, *at, "50"),
+            # The model last in the description, or holding entities the parser decodes.
+            step("W", device.format(model="Watch&gt;"), *at, "51"),
+            step("W", device.format(model="A&amp;B, hardware:x&gt;"), *at, "52"),
+            step("W", device.format(model="A&#44;B&gt;"), *at, "53"),
+            step("W", device.format(model="A&quot;B&gt;"), *at, "54"),
+            step("W", "name:Watch, model: Spaced , x", *at, "55"),
+            step("W", "no model here", *at, "56"),
+            # Names: empty, with a tab (the parser makes it a space), with '>' and an entity.
+            step("", None, *at, "57"),
+            step("Tab\tName", None, *at, "58"),
+            step("a>b", None, *at, "59"),
+            step("a&amp;b", None, *at, "60"),
+            # Values: empty, padded, not a number, a fraction, missing fields.
+            step("V", None, *at, ""),
+            step("V", None, *at, " 61 "),
+            step("V", None, *at, "sixty"),
+            step("V", None, *at, "62.5"),
+            step("V", None, at[0], "", "63"),
+            step("V", None, at[1], at[0], "64"),
+            step("V", None, *at, "nan"),
+            # Weights in the app's layout: kilograms, pounds, an impossible value.
+            ' <Record type="HKQuantityTypeIdentifierBodyMass" sourceName="Scale" '
+            f'sourceVersion="2" unit="kg" creationDate="{at[0]}" startDate="{at[0]}" '
+            f'endDate="{at[0]}" value="71.5"/>\n',
+            ' <Record type="HKQuantityTypeIdentifierBodyMass" sourceName="Scale" '
+            f'unit="lb" startDate="{at[0]}" endDate="{at[0]}" value="158"/>\n',
+            ' <Record type="HKQuantityTypeIdentifierBodyMass" sourceName="Scale" '
+            f'unit="kg" startDate="{at[0]}" endDate="{at[0]}" value="0.5"/>\n',
+            # Not the app's layout: single quotes, another attribute, self-closing with space.
+            step("Q", None, *at, "65").replace('"', "'"),
+            step("Q", None, *at, "66").replace("/>", ' HKWasUserEntered="1"/>'),
+            step("Q", None, *at, "67").replace("/>", " />"),
+        ]
+    )
+    path = tmp_path / "export.xml"
+    path.write_text(apple_xml(body))
+    fast, fast_summary = read_all(path)
+    reference, reference_summary = read_reference(path)
+    assert fast == reference
+    assert fast_summary.skipped == reference_summary.skipped
+    names = {r.source.name for r in fast}  # type: ignore[attr-defined]
+    assert {"Unknown source", "Tab Name", "a>b", "a&b"} <= names
+    models = {r.source.key.rsplit("|", 1)[-1] for r in fast if r.source.name == "W"}  # type: ignore[attr-defined]
+    assert models == {"watch", "a&b", "a", 'a"b', "spaced", ""}
+    reasons = set(fast_summary.skipped_by_reason)
+    assert "the Record has no value" in reasons
+    assert any("sixty" in reason for reason in reasons)
+    assert len(fast) + fast_summary.skipped_count == body.count("<Record")
+
+
+def test_a_record_that_is_not_utf8_is_skipped_with_its_line(tmp_path: Path) -> None:
+    at = ("2024-05-01 10:00:00 +0200", "2024-05-01 10:05:00 +0200")
+    body = step("Good", None, *at, "5") + step("Bad\udcff", None, *at, "6")
+    path = tmp_path / "export.xml"
+    path.write_bytes(apple_xml(body).encode("utf-8", "surrogateescape"))
+    records, summary = read_all(path)
+    assert [r.steps for r in records] == [5]  # type: ignore[attr-defined]
+    assert summary.skipped_count == 1
+    assert summary.skipped[0].locator.startswith("line ")
+    assert "not well-formed" in summary.skipped[0].reason
 
 
 def test_it_refuses_a_truncated_export(tmp_path: Path) -> None:
@@ -398,13 +473,7 @@ def test_fast_reader_matches_reference_parser(
             )
     finally:
         apple_health.BLOCK_SIZE = saved  # type: ignore[misc]
-    ref_summary = ReadSummary(file="x")
-    with xml.open("rb") as fh:
-        reference = list(
-            apple_health.read_export_reference(
-                fh, file="x", summary=ref_summary, limits=DEFAULT_LIMITS
-            )
-        )
+    reference, ref_summary = read_reference(xml)
     assert fast == reference
     assert fast_summary.skipped_by_reason == ref_summary.skipped_by_reason
     kinds = Counter(type(r).__name__ for r in fast)

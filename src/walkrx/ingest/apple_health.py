@@ -104,6 +104,27 @@ _NEEDLES: Final = (
     (b"HKWorkoutActivityType", _K_WORKOUT),
     (b"HKCorrelationTypeIdentifier", _K_CORR),
 )
+# A step-count or body-mass record exactly as the Health app writes it: attributes in its
+# order, double quotes, no children, no whitespace or control characters in values, no
+# entities except in the device description. Such a record is read without an XML
+# parser; anything else goes through lxml.
+_TEXT = rb'[^"<&\x00-\x1f]*'
+# The device description holds escaped ``<`` and ``>``; its entities are checked apart
+# (an alternation per character makes the match several times slower).
+_ESCAPED_TEXT = rb'[^"<\x00-\x1f]*'
+_OTHER_ENTITY_RE = re.compile(rb"&(?!(?:lt|gt|amp|quot|apos);)")
+_PLAIN_RECORD_RE = re.compile(
+    rb'<Record type="(HKQuantityTypeIdentifier(?:StepCount|BodyMass))"'
+    rb' sourceName="(' + _TEXT + rb')"'
+    rb'(?: sourceVersion="' + _TEXT + rb'")?'
+    rb' (?:device="(' + _ESCAPED_TEXT + rb')" )?'
+    rb'unit="(' + _TEXT + rb')"'
+    rb'(?: creationDate="' + _TEXT + rb'")?'
+    rb' startDate="(' + _TEXT + rb')"'
+    rb' endDate="(' + _TEXT + rb')"'
+    rb' value="(' + _TEXT + rb')"/>'
+)
+_STEP_BYTES: Final = STEP_TYPE.encode()
 _ACTIVITY_ATTR_RE = re.compile(rb"""\sworkoutActivityType\s*=\s*(["'])([^"']*)\1""")
 _CORRELATION_CLOSE_RE = re.compile(rb"</Correlation\s*>")
 _WS: Final = frozenset(b" \t\r\n")
@@ -404,7 +425,24 @@ def _scan(
                 if buf[after] not in _QUOTES:
                     continue  # e.g. BodyMassIndex
                 lt = buf.rfind(b"<", 0, p)
-                if lt < pos or not buf.startswith(b"<Record", lt) or buf[lt + 7] not in _WS:
+                if lt < pos:
+                    continue
+                plain = _PLAIN_RECORD_RE.match(buf, lt)
+                if plain is not None and plain.start(1) == p and _utf8(buf, lt, plain.end()):
+                    try:
+                        record = interpreter.plain_record(plain)
+                    except (RecordProblem, ValueError) as problem:
+                        if lt > counted_to:
+                            line_at += buf.count(b"\n", counted_to, lt)
+                            counted_to = lt
+                        interpreter.skip(line_at, problem)
+                        pos = plain.end()
+                        continue
+                    if record is not None:
+                        pos = plain.end()
+                        yield record
+                        continue
+                if not buf.startswith(b"<Record", lt) or buf[lt + 7] not in _WS:
                     continue
                 tag_end, end = _element_end(buf, lt, _RECORD_CLOSE_RE)
                 if end < 0:
@@ -505,6 +543,18 @@ def _scan(
             counted_to -= keep
         buf = buf[keep:]
         offset += keep
+
+
+def _utf8(buf: bytes, start: int, end: int) -> bool:
+    """Whether ``buf[start:end]`` is valid UTF-8 (the XML parser refuses it otherwise)."""
+    chunk = buf[start:end]
+    if chunk.isascii():
+        return True
+    try:
+        chunk.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _correlation_end(buf: bytes, pos: int, limit: int) -> tuple[int, bool]:
@@ -653,6 +703,8 @@ class _Interpreter:
         self.routes = routes
         self._sources: dict[tuple[str, str, bool], Source] = {}
         self._recover = lxml_parser(recover=True)
+        # Sources of plain records by their raw source name and device model.
+        self._plain_sources: dict[tuple[bytes, bytes], Source] = {}
 
     # -- bytes to element
 
@@ -692,7 +744,9 @@ class _Interpreter:
 
     def source(self, elem: etree._Element, manual: bool) -> Source:
         name = elem.get("sourceName") or elem.get("source") or "Unknown source"
-        model = device_model(elem.get("device"))
+        return self.source_named(name, device_model(elem.get("device")), manual)
+
+    def source_named(self, name: str, model: str, manual: bool) -> Source:
         cache_key = (name, model, manual)
         src = self._sources.get(cache_key)
         if src is None:
@@ -707,30 +761,74 @@ class _Interpreter:
         try:
             return self._record(elem)
         except (RecordProblem, ValueError) as exc:
-            reason = exc.reason if isinstance(exc, RecordProblem) else str(exc)
-            self.summary.skip(f"line {line}", reason)
+            self.skip(line, exc)
             return None
 
-    def _record(self, elem: etree._Element) -> Record | None:
+    def skip(self, line: int, problem: RecordProblem | ValueError) -> None:
+        reason = problem.reason if isinstance(problem, RecordProblem) else str(problem)
+        self.summary.skip(f"line {line}", reason)
+
+    def _record(self, elem: etree._Element) -> Record:
         get = elem.get
-        kind = get("type")
         manual = get("HKWasUserEntered") == "1"
         if not manual and len(elem):
             for child in elem:
                 if child.tag == "MetadataEntry" and child.get("key") == "HKWasUserEntered":
                     manual = child.get("value") in ("1", "true", "YES")
-        start = parse_apple_date(get("startDate") or _required(elem, "startDate"))
-        end = parse_apple_date(get("endDate") or _required(elem, "endDate"))
+        return self.quantity(
+            get("type") == STEP_TYPE,
+            get("startDate"),
+            get("endDate"),
+            get("value"),
+            get("unit"),
+            self.source(elem, manual),
+        )
+
+    def plain_record(self, match: re.Match[bytes]) -> Record | None:
+        """The record of a :data:`_PLAIN_RECORD_RE` match, without an XML parser.
+
+        None when a value needs the parser after all (a character reference in the device
+        description, or an entity in its model). Raises like :meth:`quantity`.
+        """
+        kind, name, device, unit, start, end, value = match.groups()
+        model: bytes | None = b""
+        if device is not None:
+            if _OTHER_ENTITY_RE.search(device) is not None:
+                return None
+            model = _plain_model(device)
+        if model is None:
+            return None
+        src = self._plain_sources.get((name, model))
+        if src is None:
+            text = name.decode() or "Unknown source"
+            src = self.source_named(text, model.decode().strip(), False)
+            self._plain_sources[(name, model)] = src
+        return self.quantity(
+            kind == _STEP_BYTES, start.decode(), end.decode(), value.decode(), unit.decode(), src
+        )
+
+    def quantity(
+        self,
+        steps: bool,
+        start_text: str | None,
+        end_text: str | None,
+        value_text: str | None,
+        unit: str | None,
+        src: Source,
+    ) -> Record:
+        """A step sample (``steps``) or a body weight, from its attribute values."""
+        start = parse_apple_date(_present(start_text, "startDate"))
+        end = parse_apple_date(_present(end_text, "endDate"))
         if end < start:
             raise RecordProblem("the record ends before it starts")
-        value = finite_float(get("value") or _required(elem, "value"))
-        assert value is not None
-        src = self.source(elem, manual)
-        if kind == STEP_TYPE:
+        value = finite_float(_present(value_text, "value"))
+        if value is None:
+            raise RecordProblem("the Record has no value")
+        if steps:
             if value < 0 or value > 200_000:
                 raise RecordProblem(f"{value:g} steps in one record is not possible")
             return StepSampleRecord(start=start, end=end, steps=round(value), source=src)
-        kg = to_kg(value, elem.get("unit"))
+        kg = to_kg(value, unit)
         if not 2 <= kg <= 650:
             raise RecordProblem(f"a body weight of {kg:.1f} kg is not possible")
         return WeightRecord(at=start, kg=round(kg, 3), source=src)
@@ -832,6 +930,33 @@ class _Interpreter:
             total = sum(haversine_m(*a, *b) for a, b in itertools.pairwise(points))
             return (current or 0.0) + total
         return current
+
+
+def _present(value: str | None, name: str) -> str:
+    if value is None:
+        raise RecordProblem(f"the Record has no {name}")
+    return value
+
+
+def _plain_model(device: bytes) -> bytes | None:
+    """:func:`device_model` of a still escaped ``device`` value, before stripping.
+
+    The model ends at a comma or at the description's closing ``>`` (``&gt;``); None
+    when another entity comes first, which only the XML parser decodes.
+    """
+    at = device.find(b"model:")
+    if at < 0:
+        return b""
+    model = device[at + 6 :]
+    comma = model.find(b",")
+    if comma >= 0:
+        model = model[:comma]
+    amp = model.find(b"&")
+    if amp >= 0:
+        if not model.startswith(b"&gt;", amp):
+            return None
+        model = model[:amp]
+    return model
 
 
 def _required(elem: etree._Element, name: str) -> str:

@@ -17,14 +17,14 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-import fitdecode
-import fitdecode.exceptions
+from typing import TYPE_CHECKING, Any
 
 from .errors import IngestError
 from .records import Activity, ReadSummary, Source, SourceKind, WorkoutRecord
 from .timeutil import fixed_offset, plausible, utc_stamp
+
+if TYPE_CHECKING:
+    import fitdecode
 
 FIT_MAGIC = b".FIT"
 _REMEDY = "copy the activity file from the watch again (or re-download it) and upload it"
@@ -41,6 +41,10 @@ def read_fit(data: bytes, *, file: str, summary: ReadSummary) -> Iterator[Workou
     file_ids: list[dict[str, Any]] = []
     offset: timedelta | None = None
     monitoring = 0
+    # Imported here: loading fitdecode would slow the start of every command.
+    import fitdecode
+    import fitdecode.exceptions
+
     try:
         with fitdecode.FitReader(
             io.BytesIO(data),

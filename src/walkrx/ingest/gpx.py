@@ -14,15 +14,16 @@ import codecs
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import gpxpy
-import gpxpy.gpx
+from typing import TYPE_CHECKING
 
 from .errors import IngestError
 from .limits import ReadOptions
 from .records import Activity, ReadSummary, Source, WorkoutRecord
 from .timeutil import fixed_offset, plausible, utc_stamp
 from .xmlsafe import defused_fromstring, local_name
+
+if TYPE_CHECKING:
+    import gpxpy.gpx
 
 TRACK_GAP = timedelta(minutes=60)
 _REMEDY = "export the track again from the app or device and upload the new GPX file"
@@ -71,6 +72,10 @@ def parse(data: bytes, *, file: str) -> gpxpy.gpx.GPX:
             f"this is not a GPX file (its main element is “{local_name(root.tag)[:40]}”)",
             _REMEDY,
         )
+    # Imported here: loading gpxpy would slow the start of every command.
+    import gpxpy
+    import gpxpy.gpx
+
     try:
         return gpxpy.parse(decode(data, file=file))
     except gpxpy.gpx.GPXException as exc:

@@ -13,17 +13,16 @@ step totals of the file's days are merged last, once (see :meth:`FileWriter.merg
 from __future__ import annotations
 
 import bisect
-import functools
 import hashlib
+import itertools
 import operator
-import pickle
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -34,7 +33,6 @@ from walkrx.core.errors import InvalidInput
 from walkrx.ingest import (
     ReadOptions,
     ReadSummary,
-    StepSampleRecord,
     WeightRecord,
     WorkoutRecord,
     open_import,
@@ -49,9 +47,9 @@ from walkrx.web.activity.actions import (
 )
 from walkrx.web.activity.models import DailyActivity, StepSample, Walk, WalkSource, WeightEntry
 from walkrx.web.audit.actions import record_event
+from walkrx.web.imports.staging import SOURCE_KINDS, database_datetime, stage, unstage
 from walkrx.web.patients.models import Patient
 
-STAGING_BATCH = 20_000
 INSERT_BATCH = 5_000
 # Step samples of one local day can start up to 14 hours either side of its UTC day.
 DAY_MARGIN = timedelta(days=1)
@@ -74,13 +72,6 @@ PARALLEL_MERGE_MIN_SAMPLES = 20_000
 MERGE_ORDER = operator.itemgetter(0, 1, 4)
 _SECONDS_PER_DAY = 86_400
 _EPOCH_DAY = date(1970, 1, 1)
-SOURCE_KINDS = {
-    "manual": SourceKind.MANUAL,
-    "watch": SourceKind.WATCH,
-    "phone": SourceKind.PHONE,
-    "other_app": SourceKind.OTHER_APP,
-}
-
 Progress = Callable[[int, int], None]
 DayTotals = tuple[int | None, dict[str, int]]
 
@@ -210,123 +201,6 @@ def import_file(
     return outcome
 
 
-def stage(records: Iterator[Any], staging: IO[bytes], *, patient_id: int) -> None:
-    """Write the file's records to the staging file in batches.
-
-    Step samples, by far the most numerous, are staged twice: as ready-to-insert row
-    tuples and as the rows the daily merge reads (POSIX seconds); workouts and weights as
-    records. Each batch also carries the local days its step samples fall on.
-    """
-    to_db = database_datetime()
-    rows: list[tuple[Any, ...]] = []
-    merge_rows: list[tuple[Any, ...]] = []
-    others: list[Any] = []
-    days: set[date] = set()
-    for record in records:
-        if isinstance(record, StepSampleRecord):
-            source, start, end = record.source, record.start, record.end
-            key, offset = source.key[:200], offset_minutes(start)
-            rows.append(
-                (
-                    patient_id,
-                    key,
-                    source.name[:200],
-                    source.kind,
-                    to_db(start),
-                    to_db(end),
-                    offset,
-                    record.steps,
-                )
-            )
-            merge_rows.append(
-                (start.timestamp(), end.timestamp(), offset * 60, record.steps, key, source.kind)
-            )
-            # A sample that runs past midnight also counts on the next local day.
-            days.add(start.date())
-            days.add(end.date())
-        else:
-            others.append(record)
-        if len(rows) + len(others) >= STAGING_BATCH:
-            pickle.dump((rows, merge_rows, others, days), staging, pickle.HIGHEST_PROTOCOL)
-            rows, merge_rows, others, days = [], [], [], set()
-    if rows or others:
-        pickle.dump((rows, merge_rows, others, days), staging, pickle.HIGHEST_PROTOCOL)
-
-
-def database_datetime() -> Callable[[datetime], Any]:
-    """How an aware datetime is sent to the database (SQLite: naive UTC text, as Django)."""
-    if connection.vendor == "sqlite":
-        return _SqliteText()
-    return lambda moment: moment
-
-
-def _sqlite_text(moment: datetime) -> str:
-    """The naive UTC time's isoformat(" "): the aware one's without "+00:00"."""
-    return moment.astimezone(UTC).isoformat(" ")[:-6]
-
-
-_TWO_DIGITS: Final = tuple(f"{i:02d}" for i in range(60))
-_COLON_TWO_DIGITS: Final = tuple(f":{i:02d}" for i in range(60))
-
-
-class _SqliteText:
-    """:func:`_sqlite_text`, computed without ``astimezone`` and ``isoformat`` per call.
-
-    For fixed whole-minute offsets (what the readers produce) the UTC time is the local
-    time minus the offset; its text is the cached ``YYYY-MM-DD HH:`` of its hour plus
-    minute and second. Anything else (zones with rules, sub-second times, offsets with
-    seconds, naive times) goes the plain way.
-    """
-
-    __slots__ = ("_hours", "_offsets")
-
-    _MAX_HOURS: Final = 200_000
-
-    def __init__(self) -> None:
-        self._offsets: dict[tzinfo, timedelta | None] = {}
-        self._hours: dict[tuple[int, int, int, int], str] = {}
-
-    def __call__(self, moment: datetime) -> str:
-        tz = moment.tzinfo
-        try:
-            offset = self._offsets[tz]  # type: ignore[index]
-        except KeyError:
-            offset = self._offsets[tz] = _fixed_minute_offset(tz)  # type: ignore[index]
-        if offset is None or moment.microsecond:
-            return _sqlite_text(moment)
-        try:
-            utc = moment - offset
-        except OverflowError:
-            return _sqlite_text(moment)
-        key = (utc.year, utc.month, utc.day, utc.hour)
-        prefix = self._hours.get(key)
-        if prefix is None:
-            if len(self._hours) >= self._MAX_HOURS:
-                self._hours.clear()
-            prefix = self._hours[key] = utc.isoformat(" ")[:14]
-        return prefix + _TWO_DIGITS[utc.minute] + _COLON_TWO_DIGITS[utc.second]
-
-
-def _fixed_minute_offset(tz: tzinfo | None) -> timedelta | None:
-    """The offset of a fixed ``datetime.timezone`` of whole minutes, else None."""
-    if type(tz) is not timezone:
-        return None
-    offset = tz.utcoffset(None)
-    if offset.microseconds or offset.seconds % 60:
-        return None
-    return offset
-
-
-def unstage(staging: IO[bytes]) -> Iterator[list[Any]]:
-    # The staging file was written by stage() moments ago in a private temporary file.
-    staging.seek(0)
-    while True:
-        try:
-            yield pickle.load(staging)  # noqa: S301
-        except EOFError:
-            return
-
-
 class FileWriter:
     """Writes what one file holds, part by part, inside the caller's transaction.
 
@@ -370,11 +244,7 @@ class FileWriter:
         if len(self.samples) + len(merge_rows) > MEMORY_MERGE_MAX_SAMPLES:
             self.samples = None
             return
-        kinds = SOURCE_KINDS
-        self.samples.extend(
-            (start, end, offset, steps, key, kinds.get(kind, SourceKind.OTHER_APP))
-            for start, end, offset, steps, key, kind in merge_rows
-        )
+        self.samples.extend(merge_rows)
 
     def finish(self) -> None:
         patient, outcome, step_days = self.patient, self.outcome, self.step_days
@@ -413,17 +283,26 @@ class FileWriter:
             until=day_start(days[-1] + 2 * DAY_MARGIN),
             up_to_pk=self.last_sample_before,
         )
-        samples = [*stored, *self.samples]
+        # Each span once: the first received, as the database keeps it (stored first).
+        first_of_span = {
+            (row[4], row[0], row[1]): row
+            for row in itertools.chain(reversed(self.samples), reversed(stored))
+        }
         self.samples = None
+        samples = sorted(first_of_span.values(), key=MERGE_ORDER)
+        del first_of_span
         groups = 1
         if len(samples) >= PARALLEL_MERGE_MIN_SAMPLES and can_fork():
             groups = min(cpu_count(), len(days))
-        chunks = [
-            days[len(days) * group // groups : len(days) * (group + 1) // groups]
-            for group in range(groups)
-        ]
+        starts = [row[0] for row in samples]
+        chunks: list[tuple[list[StepRow], list[date]]] = []
+        for group in range(groups):
+            wanted = days[len(days) * group // groups : len(days) * (group + 1) // groups]
+            since, until = merge_span(wanted)
+            first, last = bisect.bisect_left(starts, since), bisect.bisect_left(starts, until)
+            chunks.append((samples[first:last], wanted))
         try:
-            merged = map_forked(functools.partial(merge_days, samples), chunks)
+            merged = map_forked(merge_days, chunks)
         except InvalidInput:
             return None
         return {day: totals for part in merged for day, totals in part.items()}
@@ -433,20 +312,21 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
-def merge_days(samples: list[StepRow], days: list[date]) -> dict[date, DayTotals]:
-    """The stored totals of ``days`` (in order) as :func:`merge_window` gives them, from
-    ``samples`` in the order the database received them (stored first).
-
-    Every sample starting from the UTC day before the first day to two after the last is
-    merged, each source's span once (the first, as the database keeps it), in
-    :data:`MERGE_ORDER`.
-    """
+def merge_span(days: list[date]) -> tuple[float, float]:
+    """POSIX seconds from which to which samples must start to be merged for ``days``
+    (in order): from the UTC day before the first to two days after the last."""
     since = day_start(days[0] - DAY_MARGIN).timestamp()
-    until = day_start(days[-1] + 2 * DAY_MARGIN).timestamp()
-    first_of_span = {
-        (row[4], row[0], row[1]): row for row in reversed(samples) if since <= row[0] < until
-    }
-    merged = merge_step_rows(sorted(first_of_span.values(), key=MERGE_ORDER))
+    return since, day_start(days[-1] + 2 * DAY_MARGIN).timestamp()
+
+
+def merge_days(chunk: tuple[list[StepRow], list[date]]) -> dict[date, DayTotals]:
+    """The stored totals of some days as :func:`merge_window` gives them.
+
+    ``chunk`` holds the samples of :func:`merge_span` of the days, each span once, in
+    :data:`MERGE_ORDER`, and the days, in order.
+    """
+    samples, days = chunk
+    merged = merge_step_rows(samples)
     return {day: (merged.daily.get(day), dict(merged.per_source.get(day, {}))) for day in days}
 
 
@@ -473,11 +353,6 @@ def insert_step_samples(rows: list[tuple[Any, ...]]) -> None:
     with connection.cursor() as cursor:
         for first in range(0, len(rows), INSERT_BATCH):
             cursor.executemany(sql, rows[first : first + INSERT_BATCH])
-
-
-def offset_minutes(moment: datetime) -> int:
-    offset = moment.utcoffset()
-    return int(offset.total_seconds() // 60) if offset is not None else 0
 
 
 def store_workouts(

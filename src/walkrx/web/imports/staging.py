@@ -1,0 +1,179 @@
+"""Staging a file's records before they are written: rows ready for the database.
+
+A big export holds hundreds of thousands of step samples. Each is turned, once, into
+the row the database stores and the row the daily merge reads, and both are kept in a
+private temporary file (one per part of the file, see :func:`stage`) until the part is
+written. What a sample time becomes is computed per hour, not per sample (see
+:class:`SampleTimes`).
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import IO, Any, Final
+
+from django.db import connection
+
+from walkrx.core.activity import SourceKind
+from walkrx.ingest import StepSampleRecord
+
+STAGING_BATCH = 20_000
+SOURCE_KINDS: Final = {
+    "manual": SourceKind.MANUAL,
+    "watch": SourceKind.WATCH,
+    "phone": SourceKind.PHONE,
+    "other_app": SourceKind.OTHER_APP,
+}
+# Step samples keep at most this much of their source's key and name (the columns' size).
+SOURCE_TEXT_MAX = 200
+
+_TWO_DIGITS: Final = tuple(f"{i:02d}" for i in range(60))
+_COLON_TWO_DIGITS: Final = tuple(f":{i:02d}" for i in range(60))
+_MINUTE: Final = timedelta(minutes=1)
+
+
+def stage(records: Iterator[Any], staging: IO[bytes], *, patient_id: int) -> None:
+    """Write the file's records to the staging file in batches.
+
+    Step samples, by far the most numerous, are staged twice: as ready-to-insert row
+    tuples and as the rows the daily merge reads (:data:`walkrx.core.activity.StepRow`);
+    workouts and weights as records. Each batch also carries the local days its step
+    samples fall on.
+    """
+    times = SampleTimes(as_text=connection.vendor == "sqlite")
+    rows: list[tuple[Any, ...]] = []
+    merge_rows: list[tuple[Any, ...]] = []
+    others: list[Any] = []
+    days: set[Any] = set()
+    last_source = None
+    key = name = kind = ""
+    merge_kind = SourceKind.OTHER_APP
+    for record in records:
+        if type(record) is StepSampleRecord:
+            source = record.source
+            if source is not last_source:
+                last_source = source
+                key, name = source.key[:SOURCE_TEXT_MAX], source.name[:SOURCE_TEXT_MAX]
+                kind = source.kind
+                merge_kind = SOURCE_KINDS.get(kind, SourceKind.OTHER_APP)
+            start, end, steps = record.start, record.end, record.steps
+            start_value, start_seconds, offset = times(start)
+            end_value, end_seconds, _ = times(end)
+            rows.append((patient_id, key, name, kind, start_value, end_value, offset, steps))
+            merge_rows.append((start_seconds, end_seconds, offset * 60, steps, key, merge_kind))
+            # A sample that runs past midnight also counts on the next local day.
+            days.add(start.date())
+            days.add(end.date())
+        else:
+            others.append(record)
+        if len(rows) + len(others) >= STAGING_BATCH:
+            pickle.dump((rows, merge_rows, others, days), staging, pickle.HIGHEST_PROTOCOL)
+            rows, merge_rows, others, days = [], [], [], set()
+    if rows or others:
+        pickle.dump((rows, merge_rows, others, days), staging, pickle.HIGHEST_PROTOCOL)
+
+
+def unstage(staging: IO[bytes]) -> Iterator[tuple[Any, ...]]:
+    """The batches :func:`stage` wrote, from the start of the file."""
+    # The staging file was written by stage() moments ago in a private temporary file.
+    staging.seek(0)
+    while True:
+        try:
+            yield pickle.load(staging)  # noqa: S301
+        except EOFError:
+            return
+
+
+def database_datetime() -> Callable[[datetime], Any]:
+    """How an aware datetime is sent to the database (SQLite: naive UTC text, as Django)."""
+    if connection.vendor == "sqlite":
+        return sqlite_text
+    return lambda moment: moment
+
+
+def sqlite_text(moment: datetime) -> str:
+    """The naive UTC time's isoformat(" "): the aware one's without "+00:00"."""
+    return moment.astimezone(UTC).isoformat(" ")[:-6]
+
+
+def offset_minutes(moment: datetime) -> int:
+    offset = moment.utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
+class SampleTimes:
+    """What staging needs of a sample time: the value the database stores (SQLite: the
+    text of :func:`sqlite_text`; otherwise the datetime itself), its POSIX seconds and
+    its UTC offset in minutes.
+
+    Nearly every time in an export is a whole second at a fixed whole-minute offset. For
+    those, the POSIX seconds of the local hour and the text of each UTC hour are cached,
+    and the rest is arithmetic. Anything else (zones with rules, fractions of a second,
+    offsets with seconds, times beyond the text's range) goes the plain way.
+    """
+
+    __slots__ = ("_as_text", "_local_hours", "_utc_hours")
+
+    MAX_HOURS: Final = 200_000
+
+    def __init__(self, *, as_text: bool) -> None:
+        self._as_text = as_text
+        # (year, month, day, hour, zone) -> POSIX seconds of the hour's start, offset.
+        self._local_hours: dict[tuple[int, int, int, int, tzinfo], tuple[int, int] | None] = {}
+        # POSIX hour -> "YYYY-MM-DD HH:" of that UTC hour.
+        self._utc_hours: dict[int, str] = {}
+
+    def __call__(self, moment: datetime) -> tuple[Any, float, int]:
+        tz = moment.tzinfo
+        if moment.microsecond or type(tz) is not timezone:
+            return self._plain(moment)
+        key = (moment.year, moment.month, moment.day, moment.hour, tz)
+        try:
+            hour = self._local_hours[key]
+        except KeyError:
+            hour = self._local_hour(key, moment, tz)
+        if hour is None:
+            return self._plain(moment)
+        base, minutes = hour
+        seconds = base + moment.minute * 60 + moment.second
+        if not self._as_text:
+            return moment, seconds, minutes
+        utc_hour, rest = divmod(seconds, 3600)
+        prefix = self._utc_hours.get(utc_hour)
+        if prefix is None:
+            prefix = self._utc_hour(utc_hour)
+            if prefix is None:
+                return self._plain(moment)
+        return prefix + _TWO_DIGITS[rest // 60] + _COLON_TWO_DIGITS[rest % 60], seconds, minutes
+
+    def _local_hour(
+        self, key: tuple[int, int, int, int, tzinfo], moment: datetime, tz: timezone
+    ) -> tuple[int, int] | None:
+        offset = tz.utcoffset(None)
+        hour: tuple[int, int] | None = None
+        if not offset.microseconds and not offset.seconds % 60:
+            try:
+                start = moment.replace(minute=0, second=0)
+                hour = (int(start.timestamp()), offset // _MINUTE)
+            except (OverflowError, ValueError, OSError):
+                hour = None
+        if len(self._local_hours) >= self.MAX_HOURS:
+            self._local_hours.clear()
+        self._local_hours[key] = hour
+        return hour
+
+    def _utc_hour(self, utc_hour: int) -> str | None:
+        try:
+            text = datetime.fromtimestamp(utc_hour * 3600, UTC).isoformat(" ")[:14]
+        except (OverflowError, ValueError, OSError):
+            return None
+        if len(self._utc_hours) >= self.MAX_HOURS:
+            self._utc_hours.clear()
+        self._utc_hours[utc_hour] = text
+        return text
+
+    def _plain(self, moment: datetime) -> tuple[Any, float, int]:
+        value = sqlite_text(moment) if self._as_text else moment
+        return value, moment.timestamp(), offset_minutes(moment)
