@@ -108,9 +108,9 @@ _NEEDLES: Final = (
     (b"HKCorrelationTypeIdentifier", _K_CORR),
 )
 # A step-count or body-mass record exactly as the Health app writes it: attributes in its
-# order, double quotes, no children, no whitespace or control characters in values, no
-# entities except in the device description. Such a record is read without an XML
-# parser; anything else goes through lxml.
+# order, double quotes, no children, no tabs, line breaks or other control characters in
+# values (the parser would change them), no entities except in the device description.
+# Such a record is read without an XML parser; anything else goes through lxml.
 _TEXT = rb'[^"<&\x00-\x1f]*'
 # The device description holds escaped ``<`` and ``>``; its entities are checked apart
 # (an alternation per character makes the match several times slower).
