@@ -826,7 +826,7 @@ class _Interpreter:
             raise RecordProblem("the record ends before it starts")
         value = finite_float(_present(value_text, "value"))
         if value is None:
-            raise RecordProblem("the Record has no value")
+            raise RecordProblem("the record has no value")
         if steps:
             if value < 0 or value > 200_000:
                 raise RecordProblem(f"{value:g} steps in one record is not possible")
@@ -937,7 +937,7 @@ class _Interpreter:
 
 def _present(value: str | None, name: str) -> str:
     if value is None:
-        raise RecordProblem(f"the Record has no {name}")
+        raise RecordProblem(f"the record has no {name}")
     return value
 
 
