@@ -51,6 +51,9 @@ from walkrx.web.imports.staging import SOURCE_KINDS, database_datetime, stage, u
 from walkrx.web.patients.models import Patient
 
 INSERT_BATCH = 5_000
+# SQLite inserts step samples this many to a statement (4,000 bound values, well within
+# its limit): a third fewer instructions than a statement per sample.
+ROWS_PER_INSERT = 500
 # Step samples of one local day can start up to 14 hours either side of its UTC day.
 DAY_MARGIN = timedelta(days=1)
 # An imported walk is compared with counted walks that started up to this much earlier.
@@ -76,7 +79,8 @@ Progress = Callable[[int, int], None]
 DayTotals = tuple[int | None, dict[str, int]]
 
 
-def _insert_step_sample_sql() -> str:
+def _insert_step_sample_sql(rows: int, placeholder: str) -> str:
+    """One INSERT of ``rows`` step samples that skips those already stored."""
     quote = connection.ops.quote_name
     table = quote(StepSample._meta.db_table)
     columns = ", ".join(
@@ -92,11 +96,10 @@ def _insert_step_sample_sql() -> str:
             "steps",
         )
     )
+    row = "(" + ", ".join([placeholder] * 8) + ")"
+    values = ", ".join([row] * rows)
     # Table and column names come from the model, quoted by the backend; values are bound.
-    return (
-        f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "  # noqa: S608
-        "ON CONFLICT DO NOTHING"
-    )
+    return f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT DO NOTHING"  # noqa: S608
 
 
 @dataclass
@@ -347,12 +350,32 @@ def insert_step_samples(rows: list[tuple[Any, ...]]) -> None:
     """Insert raw samples, skipping ones already stored (re-imports, overlapping exports).
 
     Exports hold hundreds of thousands of samples, so rows go to the database as plain
-    parameter tuples in one statement per batch rather than as model instances.
+    values through the driver's own cursor, in the form each database takes fastest:
+    SQLite :data:`ROWS_PER_INSERT` rows to a statement; PostgreSQL one prepared statement
+    for all, bound on the server and sent in a pipeline (Django's cursor would have
+    psycopg merge every value into the SQL text in Python). Both run inside the caller's
+    transaction.
     """
-    sql = _insert_step_sample_sql()
-    with connection.cursor() as cursor:
-        for first in range(0, len(rows), INSERT_BATCH):
-            cursor.executemany(sql, rows[first : first + INSERT_BATCH])
+    if not rows:
+        return
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        with psycopg.Cursor(connection.connection) as server_bound:
+            server_bound.executemany(_insert_step_sample_sql(1, "%s"), rows)
+        return
+    full = _insert_step_sample_sql(ROWS_PER_INSERT, "?")
+    cursor = connection.connection.cursor()
+    try:
+        for first in range(0, len(rows), ROWS_PER_INSERT):
+            batch = rows[first : first + ROWS_PER_INSERT]
+            sql = (
+                full if len(batch) == ROWS_PER_INSERT else _insert_step_sample_sql(len(batch), "?")
+            )
+            cursor.execute(sql, [value for row in batch for value in row])
+    finally:
+        cursor.close()
 
 
 def store_workouts(
