@@ -79,25 +79,33 @@ Progress = Callable[[int, int], None]
 DayTotals = tuple[int | None, dict[str, int]]
 
 
-def _insert_step_sample_sql(rows: int, placeholder: str) -> str:
-    """One INSERT of ``rows`` step samples that skips those already stored."""
+_STEP_SAMPLE_FIELDS = (
+    "patient",
+    "source_key",
+    "source_name",
+    "source_kind",
+    "start",
+    "end",
+    "utc_offset_minutes",
+    "steps",
+)
+# PostgreSQL copies step samples into this table of the session, dropped at commit.
+_NEW_STEP_SAMPLES = "walkrx_new_step_samples"
+
+
+def _step_sample_table() -> tuple[str, str]:
+    """The quoted table name and column list of step samples, as staged rows hold them."""
     quote = connection.ops.quote_name
-    table = quote(StepSample._meta.db_table)
     columns = ", ".join(
-        quote(StepSample._meta.get_field(name).column)
-        for name in (
-            "patient",
-            "source_key",
-            "source_name",
-            "source_kind",
-            "start",
-            "end",
-            "utc_offset_minutes",
-            "steps",
-        )
+        quote(StepSample._meta.get_field(name).column) for name in _STEP_SAMPLE_FIELDS
     )
-    row = "(" + ", ".join([placeholder] * 8) + ")"
-    values = ", ".join([row] * rows)
+    return quote(StepSample._meta.db_table), columns
+
+
+def _insert_step_sample_sql(rows: int) -> str:
+    """One INSERT of ``rows`` step samples (SQLite placeholders) skipping stored ones."""
+    table, columns = _step_sample_table()
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
     # Table and column names come from the model, quoted by the backend; values are bound.
     return f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT DO NOTHING"  # noqa: S608
 
@@ -351,31 +359,46 @@ def insert_step_samples(rows: list[tuple[Any, ...]]) -> None:
 
     Exports hold hundreds of thousands of samples, so rows go to the database as plain
     values through the driver's own cursor, in the form each database takes fastest:
-    SQLite :data:`ROWS_PER_INSERT` rows to a statement; PostgreSQL one prepared statement
-    for all, bound on the server and sent in a pipeline (Django's cursor would have
-    psycopg merge every value into the SQL text in Python). Both run inside the caller's
-    transaction.
+    SQLite :data:`ROWS_PER_INSERT` rows to a statement; PostgreSQL a COPY into a table
+    of the session, then one INSERT from it (Django's cursor would have psycopg merge
+    every value into the SQL text in Python). Both run inside the caller's transaction.
     """
     if not rows:
         return
     connection.ensure_connection()
     if connection.vendor == "postgresql":
-        import psycopg
-
-        with psycopg.Cursor(connection.connection) as server_bound:
-            server_bound.executemany(_insert_step_sample_sql(1, "%s"), rows)
+        _copy_step_samples(rows)
         return
-    full = _insert_step_sample_sql(ROWS_PER_INSERT, "?")
+    full = _insert_step_sample_sql(ROWS_PER_INSERT)
     cursor = connection.connection.cursor()
     try:
         for first in range(0, len(rows), ROWS_PER_INSERT):
             batch = rows[first : first + ROWS_PER_INSERT]
-            sql = (
-                full if len(batch) == ROWS_PER_INSERT else _insert_step_sample_sql(len(batch), "?")
-            )
+            sql = full if len(batch) == ROWS_PER_INSERT else _insert_step_sample_sql(len(batch))
             cursor.execute(sql, [value for row in batch for value in row])
     finally:
         cursor.close()
+
+
+def _copy_step_samples(rows: list[tuple[Any, ...]]) -> None:
+    import psycopg
+
+    table, columns = _step_sample_table()
+    new = _NEW_STEP_SAMPLES
+    # Names come from the model and a constant, quoted by the backend; values are copied.
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {new} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY {new} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {new} "  # noqa: S608
+            "ON CONFLICT DO NOTHING"
+        )
+        cursor.execute(f"TRUNCATE {new}")
 
 
 def store_workouts(
