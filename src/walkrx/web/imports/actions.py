@@ -103,7 +103,7 @@ def _step_sample_table() -> tuple[str, str]:
 
 
 def _insert_step_sample_sql(rows: int) -> str:
-    """One INSERT of ``rows`` step samples (SQLite placeholders) skipping stored ones."""
+    """One INSERT of ``rows`` step samples, with SQLite's ``?`` parameters, skipping stored ones."""
     table, columns = _step_sample_table()
     values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
     # Table and column names come from the model, quoted by the backend; values are bound.
