@@ -24,6 +24,7 @@ from walkrx.ingest.records import ReadSummary
 
 from .generators import PHONE_DEVICE, WATCH_DEVICE, apple_xml, step, write_zip
 
+STEP_TYPE = apple_health.STEP_TYPE
 BENCH = Path(__file__).parents[2] / "benchmarks" / "apple_health_generate.py"
 
 
@@ -51,6 +52,17 @@ def read_reference(path: Path) -> tuple[list[object], ReadSummary]:
             apple_health.read_export_reference(fh, file="x", summary=summary, limits=DEFAULT_LIMITS)
         )
     return records, summary
+
+
+def read_both_ways(tmp_path: Path, body: str) -> tuple[list[object], ReadSummary]:
+    """What the fast reader reads of an export of ``body``, checked against the parser."""
+    path = tmp_path / "export.xml"
+    path.write_text(apple_xml(body))
+    fast, fast_summary = read_all(path)
+    reference, reference_summary = read_reference(path)
+    assert fast == reference
+    assert fast_summary.skipped == reference_summary.skipped
+    return fast, fast_summary
 
 
 # --------------------------------------------------------------------------- real samples
@@ -373,6 +385,15 @@ def test_records_read_without_the_parser_equal_what_the_parser_reads(tmp_path: P
             step("V", None, at[0], "", "63"),
             step("V", None, at[1], at[0], "64"),
             step("V", None, *at, "nan"),
+            step("V", None, *at, "0061"),
+            step("V", None, *at, "+62"),
+            step("V", None, *at, "1e3"),
+            step("V", None, *at, "٣"),
+            step("V", None, *at, "9" * 5000),
+            # Devices alike but for their start: a character reference there, the model there.
+            step("D", "&lt;&lt;HKDevice: 0x2&gt;, name:W, model:M&gt;", *at, "68"),
+            step("D", "&lt;&#60;HKDevice: 0x3&gt;, name:W, model:M&gt;", *at, "69"),
+            step("D", "model:Head, name:W, model:M&gt;", *at, "70"),
             # Weights in the app's layout: kilograms, pounds, an impossible value.
             ' <Record type="HKQuantityTypeIdentifierBodyMass" sourceName="Scale" '
             f'sourceVersion="2" unit="kg" creationDate="{at[0]}" startDate="{at[0]}" '
@@ -387,12 +408,7 @@ def test_records_read_without_the_parser_equal_what_the_parser_reads(tmp_path: P
             step("Q", None, *at, "67").replace("/>", " />"),
         ]
     )
-    path = tmp_path / "export.xml"
-    path.write_text(apple_xml(body))
-    fast, fast_summary = read_all(path)
-    reference, reference_summary = read_reference(path)
-    assert fast == reference
-    assert fast_summary.skipped == reference_summary.skipped
+    fast, fast_summary = read_both_ways(tmp_path, body)
     names = {r.source.name for r in fast}  # type: ignore[attr-defined]
     assert {"Unknown source", "Tab Name", "a>b", "a&b"} <= names
     models = {r.source.key.rsplit("|", 1)[-1] for r in fast if r.source.name == "W"}  # type: ignore[attr-defined]
@@ -401,6 +417,80 @@ def test_records_read_without_the_parser_equal_what_the_parser_reads(tmp_path: P
     assert "the record has no value" in reasons
     assert any("sixty" in reason for reason in reasons)
     assert len(fast) + fast_summary.skipped_count == body.count("<Record")
+
+
+def test_records_in_another_attribute_order_read_as_the_parser_reads_them(
+    tmp_path: Path,
+) -> None:
+    at = ("2024-05-01 10:00:00 +0200", "2024-05-01 10:05:00 +0200")
+    mass = apple_health.MASS_TYPE
+
+    def record(*pairs: tuple[str, str], sep: str = " ", end: str = "/>") -> str:
+        return " <Record " + sep.join(f'{k}="{v}"' for k, v in pairs) + f"{end}\n"
+
+    dates = (("startDate", at[0]), ("endDate", at[1]))
+    body = "".join(
+        [
+            step("Anna’s Apple Watch", WATCH_DEVICE, *at, "70", order="reversed"),
+            step("iPhone", PHONE_DEVICE, *at, "71", order="reversed"),
+            # The type's name first in another attribute; a heart rate named like steps.
+            record(("sourceName", STEP_TYPE), ("value", "72"), ("type", STEP_TYPE), *dates),
+            record(
+                ("sourceName", STEP_TYPE),
+                ("type", "HKQuantityTypeIdentifierHeartRate"),
+                ("value", "73"),
+                *dates,
+            ),
+            record(("value", "74"), ("type", STEP_TYPE + "Extra"), *dates),
+            # Entered by hand (the iOS 8 attribute), an older source attribute, no name.
+            record(("HKWasUserEntered", "1"), ("type", STEP_TYPE), ("value", "75"), *dates),
+            record(("source", "Old App"), ("type", STEP_TYPE), ("value", "76"), *dates),
+            record(("type", STEP_TYPE), ("value", "77"), *dates, ("sourceName", "")),
+            # Tabs and line breaks between attributes; ">" inside a value.
+            record(("value", "78"), ("type", STEP_TYPE), *dates, sep="\t"),
+            record(("value", "79"), ("type", STEP_TYPE), *dates, sep="\n   ", end=" />"),
+            record(("value", "80"), ("type", STEP_TYPE), ("sourceName", "a/>b"), *dates),
+            # Values the parser reads differently, or refuses.
+            record(("value", "81"), ("type", STEP_TYPE), ("sourceName", "a&amp;b"), *dates),
+            record(("value", "84"), ("type", STEP_TYPE), ("sourceName", "a\tb"), *dates),
+            record(("value", "85"), ("type", STEP_TYPE), ("startDate", at[0])),
+            record(("value", "x"), ("type", STEP_TYPE), *dates),
+            record(("endDate", at[0]), ("type", STEP_TYPE), ("value", "86"), ("startDate", at[1])),
+            record(("value", "87"), ("type", STEP_TYPE), ("note", "&#10;"), *dates),
+            # Devices: the model with entities, then a character reference.
+            record(
+                ("device", "&lt;&lt;HKDevice: 0x1&gt;, name:W, model:Watch&gt;"),
+                ("value", "89"),
+                ("type", STEP_TYPE),
+                *dates,
+            ),
+            record(("device", "model:A&#44;B"), ("value", "90"), ("type", STEP_TYPE), *dates),
+            # Weights: pounds, kilograms entered by hand, an impossible one.
+            record(("value", "158"), ("unit", "lb"), ("type", mass), *dates),
+            record(
+                ("HKWasUserEntered", "1"), ("value", "70"), ("unit", "kg"), ("type", mass), *dates
+            ),
+            record(("value", "900"), ("unit", "kg"), ("type", mass), *dates),
+        ]
+    )
+    fast, fast_summary = read_both_ways(tmp_path, body)
+    steps = sorted(r.steps for r in fast if isinstance(r, StepSampleRecord))
+    assert steps == [70, 71, 72, 75, 76, 77, 78, 79, 80, 81, 84, 87, 89, 90]
+    kinds = {r.source.kind for r in fast if isinstance(r, StepSampleRecord | WeightRecord)}
+    assert "manual" in kinds
+    assert fast_summary.skipped_count == 4
+
+
+def test_a_record_with_an_attribute_given_twice_is_skipped(tmp_path: Path) -> None:
+    at = ("2024-05-01 10:00:00 +0200", "2024-05-01 10:05:00 +0200")
+    twice = step("W", None, *at, "5", order="reversed").replace("/>", ' value="6"/>')
+    text = apple_xml(step("W", None, *at, "4") + twice)
+    path = tmp_path / "export.xml"
+    path.write_text(text)
+    records, summary = read_all(path)
+    assert [r.steps for r in records] == [4]  # type: ignore[attr-defined]
+    assert summary.skipped[0].locator == f"line {text.splitlines().index(twice.rstrip()) + 1}"
+    assert "not well-formed" in summary.skipped[0].reason
 
 
 def test_a_record_that_is_not_utf8_is_skipped_with_its_line(tmp_path: Path) -> None:

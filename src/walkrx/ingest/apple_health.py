@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -59,6 +60,7 @@ from .timeutil import (
     finite_float,
     haversine_m,
     parse_apple_date,
+    parse_apple_date_bytes,
     to_kcal,
     to_kg,
     to_metres,
@@ -127,7 +129,16 @@ _PLAIN_RECORD_RE = re.compile(
     rb' endDate="(' + _TEXT + rb')"'
     rb' value="(' + _TEXT + rb')"/>'
 )
+# A record without children whose attributes come in another order (as some export tools
+# write them): the rest of its start tag after ``<Record``, then its attributes one by one.
+# Such a record is read without the parser when its values hold no control characters and
+# no entities but those of the device description, and no attribute name repeats.
+_BARE_TAG_REST_RE = re.compile(
+    rb'(?:[ \t\r\n]++[A-Za-z_][\w.-]*+="[^"<\x00-\x1f]*+")*+[ \t\r\n]*+/>'
+)
+_BARE_ATTRIBUTE_RE = re.compile(rb'([A-Za-z_][\w.-]*)="([^"]*)"')
 _STEP_BYTES: Final = STEP_TYPE.encode()
+_WANTED_TYPES: Final = frozenset({_STEP_BYTES, MASS_TYPE.encode()})
 _ACTIVITY_ATTR_RE = re.compile(rb"""\sworkoutActivityType\s*=\s*(["'])([^"']*)\1""")
 _CORRELATION_CLOSE_RE = re.compile(rb"</Correlation\s*>")
 _WS: Final = frozenset(b" \t\r\n")
@@ -430,19 +441,29 @@ def _scan(
                 lt = buf.rfind(b"<", 0, p)
                 if lt < pos:
                     continue
+                fields: tuple[bytes | None, ...] | None = None
                 plain = _PLAIN_RECORD_RE.match(buf, lt)
-                if plain is not None and plain.start(1) == p and _utf8(buf, lt, plain.end()):
+                if plain is not None and plain.start(1) == p:
+                    fields, end = (*plain.groups(), None), plain.end()
+                elif buf.startswith(b"<Record", lt):
+                    bare = _BARE_TAG_REST_RE.match(buf, lt + 7)
+                    if bare is not None and bare.end() > p:
+                        end = bare.end()
+                        fields = _bare_fields(_BARE_ATTRIBUTE_RE.findall(buf, lt + 7, end))
+                        if fields is not None and fields[0] not in _WANTED_TYPES:
+                            continue  # the name was in another attribute, not the type
+                if fields is not None and _utf8(buf, lt, end):
                     try:
-                        record = interpreter.plain_record(plain)
+                        record = interpreter.bare_record(*fields)
                     except (RecordProblem, ValueError) as problem:
                         if lt > counted_to:
                             line_at += buf.count(b"\n", counted_to, lt)
                             counted_to = lt
                         interpreter.skip(line_at, problem)
-                        pos = plain.end()
+                        pos = end
                         continue
                     if record is not None:
-                        pos = plain.end()
+                        pos = end
                         yield record
                         continue
                 if not buf.startswith(b"<Record", lt) or buf[lt + 7] not in _WS:
@@ -707,7 +728,7 @@ class _Interpreter:
         self._sources: dict[tuple[str, str, bool], Source] = {}
         self._recover = lxml_parser(recover=True)
         # Sources of plain records by their raw source name and device model.
-        self._plain_sources: dict[tuple[bytes, bytes], Source] = {}
+        self._plain_sources: dict[tuple[bytes | None, bytes, bytes | None], Source] = {}
 
     # -- bytes to element
 
@@ -780,58 +801,80 @@ class _Interpreter:
                     manual = child.get("value") in ("1", "true", "YES")
         return self.quantity(
             get("type") == STEP_TYPE,
-            get("startDate"),
-            get("endDate"),
-            get("value"),
-            get("unit"),
+            _encoded(get("startDate")),
+            _encoded(get("endDate")),
+            _encoded(get("value")),
+            _encoded(get("unit")),
             self.source(elem, manual),
         )
 
-    def plain_record(self, match: re.Match[bytes]) -> Record | None:
-        """The record of a :data:`_PLAIN_RECORD_RE` match, without an XML parser.
+    def bare_record(
+        self,
+        kind: bytes | None,
+        name: bytes | None,
+        device: bytes | None,
+        unit: bytes | None,
+        start: bytes | None,
+        end: bytes | None,
+        value: bytes | None,
+        manual: bytes | None,
+    ) -> Record | None:
+        """The record of a childless step-count or body-mass ``Record`` from its raw
+        attribute values (see :data:`_PLAIN_RECORD_RE` and :func:`_bare_fields`), without
+        an XML parser; ``manual`` is the value of an ``HKWasUserEntered`` attribute.
 
         None when a value needs the parser after all (a character reference in the device
         description, or an entity in its model). Raises like :meth:`quantity`.
         """
-        kind, name, device, unit, start, end, value = match.groups()
-        model: bytes | None = b""
+        cache_key = (name, device, manual)
         if device is not None:
-            if _OTHER_ENTITY_RE.search(device) is not None:
-                return None
-            model = _plain_model(device)
-        if model is None:
-            return None
-        src = self._plain_sources.get((name, model))
+            # The description starts with the device object's address, different in every
+            # record: sources are looked up by the rest, once the start holds no surprise.
+            comma = device.find(b",")
+            if comma > 0 and b"model:" not in device[:comma]:
+                if _OTHER_ENTITY_RE.search(device, 0, comma) is not None:
+                    return None
+                cache_key = (name, device[comma:], manual)
+        src = self._plain_sources.get(cache_key)
         if src is None:
-            text = name.decode() or "Unknown source"
-            src = self.source_named(text, model.decode().strip(), False)
-            self._plain_sources[(name, model)] = src
-        return self.quantity(
-            kind == _STEP_BYTES, start.decode(), end.decode(), value.decode(), unit.decode(), src
-        )
+            model: bytes | None = b""
+            if device is not None:
+                if _OTHER_ENTITY_RE.search(device) is not None:
+                    return None
+                model = _plain_model(device)
+            if model is None:
+                return None
+            text = name.decode() if name else "Unknown source"
+            src = self.source_named(text, model.decode().strip(), manual == b"1")
+            self._plain_sources[cache_key] = src
+        return self.quantity(kind == _STEP_BYTES, start, end, value, unit, src)
 
     def quantity(
         self,
         steps: bool,
-        start_text: str | None,
-        end_text: str | None,
-        value_text: str | None,
-        unit: str | None,
+        start_text: bytes | None,
+        end_text: bytes | None,
+        value_text: bytes | None,
+        unit: bytes | None,
         src: Source,
     ) -> Record:
-        """A step sample (``steps``) or a body weight, from its attribute values."""
-        start = parse_apple_date(_present(start_text, "startDate"))
-        end = parse_apple_date(_present(end_text, "endDate"))
+        """A step sample (``steps``) or a body weight, from its raw attribute values."""
+        start = parse_apple_date_bytes(_present(start_text, "startDate"))
+        end = parse_apple_date_bytes(_present(end_text, "endDate"))
         if end < start:
             raise RecordProblem("the record ends before it starts")
-        value = finite_float(_present(value_text, "value"))
+        text = _present(value_text, "value")
+        if steps:
+            count = int(text) if text.isdigit() and len(text) < 10 else _finite(text)
+            if count is None:
+                raise RecordProblem("the record has no value")
+            if count < 0 or count > 200_000:
+                raise RecordProblem(f"{count:g} steps in one record is not possible")
+            return StepSampleRecord(start, end, round(count), src)
+        value = _finite(text)
         if value is None:
             raise RecordProblem("the record has no value")
-        if steps:
-            if value < 0 or value > 200_000:
-                raise RecordProblem(f"{value:g} steps in one record is not possible")
-            return StepSampleRecord(start=start, end=end, steps=round(value), source=src)
-        kg = to_kg(value, unit)
+        kg = to_kg(value, _decoded(unit))
         if not 2 <= kg <= 650:
             raise RecordProblem(f"a body weight of {kg:.1f} kg is not possible")
         return WeightRecord(at=start, kg=round(kg, 3), source=src)
@@ -935,10 +978,50 @@ class _Interpreter:
         return current
 
 
-def _present(value: str | None, name: str) -> str:
+def _present(value: bytes | None, name: str) -> bytes:
     if value is None:
         raise RecordProblem(f"the record has no {name}")
     return value
+
+
+def _bare_fields(pairs: list[tuple[bytes, bytes]]) -> tuple[bytes | None, ...] | None:
+    """The values :meth:`_Interpreter.bare_record` takes, from a childless ``Record``'s
+    attributes; None when one needs the parser (an entity outside the device description,
+    or an attribute given twice)."""
+    attributes = dict(pairs)
+    if len(attributes) != len(pairs):
+        return None
+    for attribute, value in pairs:
+        if b"&" in value and attribute != b"device":
+            return None
+    get = attributes.get
+    return (
+        get(b"type"),
+        get(b"sourceName") or get(b"source"),
+        get(b"device"),
+        get(b"unit"),
+        get(b"startDate"),
+        get(b"endDate"),
+        get(b"value"),
+        get(b"HKWasUserEntered"),
+    )
+
+
+def _encoded(value: str | None) -> bytes | None:
+    return None if value is None else value.encode()
+
+
+def _decoded(value: bytes | None) -> str | None:
+    return None if value is None else value.decode()
+
+
+def _finite(text: bytes) -> float | None:
+    """:func:`finite_float` of a raw value (with its messages)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return finite_float(text.decode())
+    return value if math.isfinite(value) else finite_float(text.decode())
 
 
 def _plain_model(device: bytes) -> bytes | None:

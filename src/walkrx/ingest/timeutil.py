@@ -45,6 +45,16 @@ def parse_apple_date(text: str) -> datetime:
         raise ValueError(f"“{text[:40]}” is not a date with a time and an offset") from None
 
 
+def parse_apple_date_bytes(raw: bytes) -> datetime:
+    """:func:`parse_apple_date` of the raw (UTF-8) bytes of an attribute value."""
+    if len(raw) == 25 and raw[10] == 0x20 and raw[19] == 0x20 and raw[20] in b"+-":
+        try:
+            return datetime.fromisoformat((raw[:19] + raw[20:]).decode())
+        except ValueError:
+            pass
+    return parse_apple_date(raw.decode())
+
+
 def parse_iso(text: str, default_tz: tzinfo | None = None) -> datetime:
     """ISO 8601 with ``Z`` or an offset; naive values get ``default_tz`` when given."""
     s = text.strip()
