@@ -18,6 +18,12 @@ from walkrx.web.config import ConfigError
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "walkrx.web.settings")
+    reading_ahead = args[:1] == ["import"]
+    if reading_ahead:
+        # A big export is read while Django loads (see walkrx.web.imports.ahead).
+        from walkrx.web.imports.ahead import read_ahead
+
+        read_ahead(args[1:])
     try:
         load_django()
         from django.core.management import execute_from_command_line
@@ -27,6 +33,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write(f"walkrx: configuration error: {error}\n")
         raise SystemExit(2) from None
     finally:
+        if reading_ahead:
+            from walkrx.web.imports.ahead import stop_read_ahead
+
+            stop_read_ahead()
         # What is still alive is freed with the process; leaving it out of the collections
         # the interpreter runs while shutting down saves a noticeable pause after commands.
         gc.freeze()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from walkrx.ingest import IngestError, Record, apple_health, open_import, reader
+from walkrx.ingest import IngestError, Limits, Record, apple_health, open_import, reader
 from walkrx.ingest.records import ReadSummary
 
 from .generators import apple_xml, step
@@ -21,12 +21,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def parallel(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Split even small files, into up to four parts, whatever the machine's CPUs."""
+@pytest.fixture(params=[False, True], ids=["first part here", "first part forked"])
+def parallel(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> bool:
+    """Split even small files, into up to four parts, whatever the machine's CPUs; the
+    first part read by this process, or (True) by the forked readers from the start."""
     monkeypatch.setattr(reader, "PARALLEL_MIN_BYTES", 2_000)
     monkeypatch.setattr(reader, "cpu_count", lambda: 4)
     assert threading.active_count() == 1
+    return bool(request.param)
 
 
 def summary_fields(summary: ReadSummary) -> tuple[object, ...]:
@@ -53,18 +55,22 @@ def serial(path: Path) -> tuple[list[Record], ReadSummary]:
         reader.PARALLEL_MIN_BYTES = saved  # type: ignore[misc]
 
 
-def in_parts(path: Path) -> tuple[list[list[Record]], ReadSummary]:
+def in_parts(path: Path, from_the_first: bool) -> tuple[list[list[Record]], ReadSummary]:
     parts = open_import(path)
 
     def consume(index: int, records: Iterator[Record]) -> list[Record]:
         return list(records)
 
-    return parts.map_parts(consume), parts.summary
+    if not from_the_first:
+        return parts.map_parts(consume), parts.summary
+    reading = parts.start_parts(consume, from_the_first=True)
+    assert reading is not None
+    return reading.finish(None), parts.summary
 
 
-def assert_same(path: Path, *, min_parts: int = 2) -> list[list[Record]]:
+def assert_same(path: Path, from_the_first: bool, *, min_parts: int = 2) -> list[list[Record]]:
     expected, expected_summary = serial(path)
-    results, summary = in_parts(path)
+    results, summary = in_parts(path, from_the_first)
     assert len(results) >= min_parts
     assert [r for part in results for r in part] == expected
     assert summary_fields(summary) == summary_fields(expected_summary)
@@ -75,23 +81,23 @@ def assert_same(path: Path, *, min_parts: int = 2) -> list[list[Record]]:
     ("seed", "broken", "grouped"), [(1, True, True), (7, False, False), (11, True, True)]
 )
 def test_parts_match_the_serial_read_of_generated_exports(
-    tmp_path: Path, parallel: None, seed: int, broken: bool, grouped: bool
+    tmp_path: Path, parallel: bool, seed: int, broken: bool, grouped: bool
 ) -> None:
     xml = tmp_path / "export.xml"
     _generator().generate(xml, 1.5, seed=seed, broken_dtd=broken, telemetry=0.05, grouped=grouped)
-    results = assert_same(xml, min_parts=4)
+    results = assert_same(xml, parallel, min_parts=4)
     assert sum(1 for part in results if part) >= 2  # records are kept together by type
     _, summary = serial(xml)
     assert summary.skipped_count > 0  # running workouts: their line numbers must match
 
 
-def test_parts_match_with_small_blocks(tmp_path: Path, parallel: None) -> None:
+def test_parts_match_with_small_blocks(tmp_path: Path, parallel: bool) -> None:
     xml = tmp_path / "export.xml"
     _generator().generate(xml, 0.6, seed=3, broken_dtd=True, telemetry=0.05)
     saved = apple_health.BLOCK_SIZE
     try:
         apple_health.BLOCK_SIZE = 4096  # type: ignore[misc]
-        assert_same(xml, min_parts=4)
+        assert_same(xml, parallel, min_parts=4)
     finally:
         apple_health.BLOCK_SIZE = saved  # type: ignore[misc]
 
@@ -119,7 +125,7 @@ def _every_cut(text: str) -> list[int]:
 
 @pytest.mark.parametrize("where", ["correlation", "workout", "record"])
 def test_cuts_inside_an_element_are_read_again(
-    tmp_path: Path, parallel: None, monkeypatch: pytest.MonkeyPatch, where: str
+    tmp_path: Path, parallel: bool, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
     inner = step("Scale", None, "2024-05-01 10:00:00 +0200", "2024-05-01 10:00:00 +0200", "7")
     correlation = (
@@ -152,11 +158,11 @@ def test_cuts_inside_an_element_are_read_again(
     assert inside
     for cut in inside:
         monkeypatch.setattr(apple_health, "balanced_points", lambda *_, cut=cut, **__: [cut])
-        assert_same(path)
+        assert_same(path, parallel)
 
 
 def test_every_cut_gives_the_same_records(
-    tmp_path: Path, parallel: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, parallel: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     inner = step("Scale", None, "2024-05-01 10:00:00 +0200", "2024-05-01 10:00:00 +0200", "7")
     text = apple_xml(
@@ -172,7 +178,7 @@ def test_every_cut_gives_the_same_records(
     for first in cuts[:: len(cuts) // 15]:
         later = [p for p in cuts if p > first][::9][:2]
         monkeypatch.setattr(apple_health, "balanced_points", lambda *_, c=[first, *later], **__: c)
-        assert_same(path)
+        assert_same(path, parallel)
 
 
 def test_split_points_start_top_level_records(tmp_path: Path) -> None:
@@ -189,7 +195,7 @@ def test_split_points_start_top_level_records(tmp_path: Path) -> None:
 
 
 def test_an_error_in_a_later_part_is_reported_with_its_real_line(
-    tmp_path: Path, parallel: None
+    tmp_path: Path, parallel: bool
 ) -> None:
     text = apple_xml(_body(200))
     path = tmp_path / "export.xml"
@@ -197,21 +203,52 @@ def test_an_error_in_a_later_part_is_reported_with_its_real_line(
     with pytest.raises(IngestError) as serial_error:
         serial(path)
     with pytest.raises(IngestError) as parallel_error:
-        in_parts(path)
+        in_parts(path, parallel)
     assert "ends in the middle" in str(parallel_error.value)
     assert parallel_error.value.record == serial_error.value.record
     assert parallel_error.value.record is not None
 
 
-def test_an_element_over_the_limit_is_refused_in_parts_too(tmp_path: Path, parallel: None) -> None:
+def test_the_first_part_reports_its_skips_and_errors_with_their_lines(
+    tmp_path: Path, parallel: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = ' <Record type="HKQuantityTypeIdentifierStepCount" startDate="x" value="1"/>\n'
+    text = apple_xml(_body(600) + broken + _body(300))
+    line = f"line {text.splitlines().index(broken.rstrip()) + 1}"
+    path = tmp_path / "export.xml"
+    path.write_text(text)
+    after = text.index("<Record", text.index(broken) + 10)
+    monkeypatch.setattr(apple_health, "balanced_points", lambda *_, **__: [after])
+    results = assert_same(path, parallel)
+    assert broken.strip() not in str(results[1])
+    _, summary = serial(path)
+    assert line in [skipped.locator for skipped in summary.skipped]
+    # An element over the size limit, in the first part: the whole file is refused.
+    huge = ' <Workout a="' + "x" * 20_000 + '"/>\n'
+    text = text.replace(broken, huge)
+    path.write_text(text)
+    after = text.index("<Record", text.index(huge))
+    monkeypatch.setattr(apple_health, "BLOCK_SIZE", 1024)
+    limits = Limits(max_element_bytes=5_000)
+    with pytest.raises(IngestError) as serial_error:
+        list(open_import(path, limits=limits))
+    reading = open_import(path, limits=limits).start_parts(
+        lambda _, records: list(records), from_the_first=parallel
+    )
+    assert reading is not None
+    with pytest.raises(IngestError) as parallel_error:
+        reading.finish(None)
+    assert str(parallel_error.value) == str(serial_error.value)
+    assert parallel_error.value.record == line
+
+
+def test_an_element_over_the_limit_is_refused_in_parts_too(tmp_path: Path, parallel: bool) -> None:
     text = apple_xml(_body(600) + ' <Workout a="' + "x" * 20_000 + '"/>\n' + _body(600))
     path = tmp_path / "export.xml"
     path.write_text(text)
     saved = apple_health.BLOCK_SIZE
     try:
         apple_health.BLOCK_SIZE = 1024  # type: ignore[misc]
-        from walkrx.ingest import Limits
-
         for read in (
             lambda: list(open_import(path, limits=Limits(max_element_bytes=5_000))),
             lambda: open_import(path, limits=Limits(max_element_bytes=5_000)).map_parts(
@@ -224,7 +261,7 @@ def test_an_element_over_the_limit_is_refused_in_parts_too(tmp_path: Path, paral
         apple_health.BLOCK_SIZE = saved  # type: ignore[misc]
 
 
-def test_progress_reaches_the_file_size(tmp_path: Path, parallel: None) -> None:
+def test_progress_reaches_the_file_size(tmp_path: Path, parallel: bool) -> None:
     xml = tmp_path / "export.xml"
     _generator().generate(xml, 0.5, seed=4, telemetry=0.05)
     seen: list[tuple[int, int]] = []

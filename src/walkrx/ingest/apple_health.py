@@ -728,7 +728,7 @@ class _Interpreter:
         self._sources: dict[tuple[str, str, bool], Source] = {}
         self._recover = lxml_parser(recover=True)
         # Sources of plain records by their raw source name and device model.
-        self._plain_sources: dict[tuple[bytes | None, bytes, bytes | None], Source] = {}
+        self._plain_sources: dict[tuple[bytes | None, ...], Source] = {}
 
     # -- bytes to element
 

@@ -63,15 +63,16 @@ def attempt(target: Target[T], index: int, progress: Progress) -> PartOutcome[T]
 
 
 class Parts(Generic[T]):
-    """Parts ``1..count-1`` of a file, claimed in order by ``children`` forked readers
+    """Parts ``first..count-1`` of a file, claimed in order by ``children`` forked readers
     and by the caller (through :meth:`claim`); ``target(index, progress)`` reads one and
-    reports through ``progress(done, _)`` the bytes of it read so far.
+    reports through ``progress(done, _)`` the bytes of it read so far. Parts before
+    ``first`` are the caller's.
     """
 
-    def __init__(self, count: int, children: int, target: Target[T]) -> None:
+    def __init__(self, count: int, children: int, target: Target[T], *, first: int = 1) -> None:
         context = multiprocessing.get_context("fork")
         self.count = count
-        self._next = context.Value("q", 1)  # part 0 is the caller's
+        self._next = context.Value("q", first)
         self._counters = [context.RawValue("q", 0) for _ in range(children)]
         self._pipes: list[multiprocessing.connection.Connection] = []
         self._processes: list[Any] = []

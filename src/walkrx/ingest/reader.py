@@ -137,21 +137,42 @@ class ImportReader:
         WRITE_WHILE_READING_MAX_BYTES, otherwise once every part is being read. When it
         raises, reading stops and the error propagates.
         """
-        readers = self.readers()
-        points: list[int] = []
-        if readers > 1:
-            with open_file(self.path, limits=self.limits, display_name=self.file) as fh:
-                _, base, _ = apple_health.read_prolog(fh, file=self.file)
-                points = apple_health.balanced_points(
-                    fh, start=base, size=self.total_bytes, parts=self.max_parts()
-                )
-        if not points:
+        reading = self.start_parts(consume)
+        if reading is None:
             result = consume(0, iter(self))
             if ready is not None:
                 ready(0, result)
             return [result]
-        early = self.total_bytes <= WRITE_WHILE_READING_MAX_BYTES
-        return _PartedReading(self, points, consume, ready).run(readers - 1, early=early)
+        return reading.finish(ready)
+
+    def start_parts(
+        self, consume: Callable[[int, Iterator[Record]], T], *, from_the_first: bool = False
+    ) -> PartedReading[T] | None:
+        """Plan the parts of :meth:`map_parts` and fork their readers, which start at once;
+        :meth:`PartedReading.finish` then completes the reading. None when the file is
+        read in one process.
+
+        This process reads the first part when ``finish`` is called, unless
+        ``from_the_first``: then the forked readers start with it, for a caller that has
+        other work to do first (see :mod:`walkrx.web.imports.ahead`).
+        """
+        readers = self.readers()
+        if readers < 2:
+            return None
+        with open_file(self.path, limits=self.limits, display_name=self.file) as fh:
+            _, base, _ = apple_health.read_prolog(fh, file=self.file)
+            points = apple_health.balanced_points(
+                fh, start=base, size=self.total_bytes, parts=self.max_parts()
+            )
+        if not points:
+            return None
+        reading = PartedReading(self, points, consume)
+        reading.start(readers - 1, first=0 if from_the_first else 1)
+        return reading
+
+    def report_to(self, progress: Progress | None) -> None:
+        """Report progress to ``progress(done, total)`` from now on."""
+        self._progress = progress
 
     # -- dispatch
 
@@ -349,14 +370,15 @@ class ImportReader:
                 self.progress(done, total)
 
 
-class _PartedReading(Generic[T]):
+class PartedReading(Generic[T]):
     """One reading of a bare export.xml in parts, for :meth:`ImportReader.map_parts`.
 
-    This process reads the first part, from the document's start. Later parts are claimed
-    in order by whichever process is free, forked readers and this one, and each is read
-    as if nothing were open at its start, with a summary of its own (line numbers from
-    its start). They are then settled in order: a part whose start really was clean is
-    absorbed as read; another is read again here from the true state.
+    The first part is read from the document's start, by this process unless the forked
+    readers started with it. Later parts are claimed in order by whichever process is
+    free, forked readers and this one, and each is read as if nothing were open at its
+    start, with a summary of its own (line numbers from its start). They are then settled
+    in order: a part whose start really was clean is absorbed as read; another is read
+    again here from the true state.
     """
 
     def __init__(
@@ -364,11 +386,10 @@ class _PartedReading(Generic[T]):
         reader: ImportReader,
         points: list[int],
         consume: Callable[[int, Iterator[Record]], T],
-        ready: Callable[[int, T], None] | None,
     ) -> None:
         self.reader = reader
         self.consume = consume
-        self.ready = ready
+        self.ready: Callable[[int, T], None] | None = None
         self.bounds = [0, *points]
         self.stops: list[int | None] = [*points, None]
         self.routes = reader._folder_routes()
@@ -377,15 +398,32 @@ class _PartedReading(Generic[T]):
         self.line = 1  # the line number at the start of the next part to settle
         self.mine = [0, 0]  # bytes of this process's finished parts, of its current part
         self.workers: Parts[T] | None = None
+        self.first_is_mine = True
 
-    def run(self, children: int, *, early: bool) -> list[T]:
-        """Read every part; with ``early``, settle parts while later ones are read."""
-        self.workers = workers = Parts(len(self.bounds), children, self.read_part)
+    def start(self, children: int, *, first: int) -> None:
+        """Fork ``children`` readers, which claim parts from ``first`` on."""
+        self.first_is_mine = first > 0
+        self.workers = Parts(len(self.bounds), children, self.read_part, first=first)
+
+    def stop(self) -> None:
+        """Stop the forked readers (a reading that will not be finished)."""
+        if self.workers is not None:
+            self.workers.stop()
+
+    def finish(self, ready: Callable[[int, T], None] | None) -> list[T]:
+        """Read every part and return the results in order; ``ready`` as for
+        :meth:`ImportReader.map_parts`: while later parts are read when the file is at
+        most WRITE_WHILE_READING_MAX_BYTES."""
+        self.ready = ready
+        early = self.reader.total_bytes <= WRITE_WHILE_READING_MAX_BYTES
+        workers = self.workers
+        assert workers is not None
         try:
-            self.results.append(self.read_settled(0, self.report))
-            self.finished_mine()
-            if early:
-                self.hand_over(0)
+            if self.first_is_mine:
+                self.results.append(self.read_settled(0, self.report))
+                self.finished_mine()
+                if early:
+                    self.hand_over(0)
             own: dict[int, PartOutcome[T]] = {}
             while True:
                 index = len(self.results)
@@ -399,7 +437,7 @@ class _PartedReading(Generic[T]):
                     break
                 own[claimed] = attempt(self.read_part, claimed, self.report)
                 self.finished_mine()
-            if not early:
+            if not early and self.results:
                 self.hand_over(0)
             for index in range(len(self.results), len(self.bounds)):
                 outcome = own.pop(index, None) or workers.wait(index, self.report)

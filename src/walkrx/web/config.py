@@ -98,6 +98,17 @@ def data_directory(env: Env) -> Path:
     return home
 
 
+def upload_directory(home: Path) -> Path:
+    """Where uploads and files being imported wait (private to walkrx's user)."""
+    uploads = home / "uploads"
+    uploads.mkdir(mode=0o700, exist_ok=True)
+    return uploads
+
+
+def database_is_sqlite(env: Env, home: Path) -> bool:
+    return "sqlite" in str(database_settings(env, home)["ENGINE"])
+
+
 def secret_key(env: Env, home: Path) -> str:
     """The configured key, or (embedded mode) one generated once and kept in the data directory.
 

@@ -142,8 +142,7 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-FILE_UPLOAD_TEMP_DIR = str(WALKRX_HOME / "uploads")
-Path(FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, exist_ok=True)
+FILE_UPLOAD_TEMP_DIR = str(config.upload_directory(WALKRX_HOME))
 # Uploaded files wait here for the worker; with workers on other machines, a shared volume.
 WALKRX_UPLOAD_DIR = env.text("WALKRX_UPLOAD_DIR", str(WALKRX_HOME / "uploads" / "jobs"))
 

@@ -16,7 +16,6 @@ import bisect
 import hashlib
 import itertools
 import operator
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -47,7 +46,8 @@ from walkrx.web.activity.actions import (
 )
 from walkrx.web.activity.models import DailyActivity, StepSample, Walk, WalkSource, WeightEntry
 from walkrx.web.audit.actions import record_event
-from walkrx.web.imports.staging import SOURCE_KINDS, database_datetime, stage, unstage
+from walkrx.web.imports.ahead import take_read_ahead
+from walkrx.web.imports.staging import SOURCE_KINDS, StagedParts, sqlite_text
 from walkrx.web.patients.models import Patient
 
 INSERT_BATCH = 5_000
@@ -80,7 +80,6 @@ DayTotals = tuple[int | None, dict[str, int]]
 
 
 _STEP_SAMPLE_FIELDS = (
-    "patient",
     "source_key",
     "source_name",
     "source_kind",
@@ -93,8 +92,9 @@ _STEP_SAMPLE_FIELDS = (
 _NEW_STEP_SAMPLES = "walkrx_new_step_samples"
 
 
-def _step_sample_table() -> tuple[str, str]:
-    """The quoted table name and column list of step samples, as staged rows hold them."""
+def _step_sample_columns() -> tuple[str, str]:
+    """The quoted table name, and the quoted columns of step samples as staged rows hold
+    them (every column but the patient's)."""
     quote = connection.ops.quote_name
     columns = ", ".join(
         quote(StepSample._meta.get_field(name).column) for name in _STEP_SAMPLE_FIELDS
@@ -102,12 +102,18 @@ def _step_sample_table() -> tuple[str, str]:
     return quote(StepSample._meta.db_table), columns
 
 
-def _insert_step_sample_sql(rows: int) -> str:
-    """One INSERT of ``rows`` step samples, with SQLite's ``?`` parameters, skipping stored ones."""
-    table, columns = _step_sample_table()
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
-    # Table and column names come from the model, quoted by the backend; values are bound.
-    return f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT DO NOTHING"  # noqa: S608
+def _insert_step_sample_sql(patient_id: int, rows: int) -> str:
+    """One INSERT of ``rows`` step samples of a patient, with SQLite's ``?`` parameters,
+    skipping stored ones."""
+    table, columns = _step_sample_columns()
+    patient = connection.ops.quote_name(StepSample._meta.get_field("patient").column)
+    values = ", ".join([f"({int(patient_id)}, ?, ?, ?, ?, ?, ?, ?)"] * rows)
+    # Names come from the model, quoted by the backend; the patient's id is an integer;
+    # values are bound.
+    return (
+        f"INSERT INTO {table} ({patient}, {columns}) VALUES {values} "  # noqa: S608
+        "ON CONFLICT DO NOTHING"
+    )
 
 
 @dataclass
@@ -171,37 +177,39 @@ def import_file(
     """Read ``path`` and add its walks, steps and weights to ``patient``'s record.
 
     Raises IngestError (with the file, the record and what to do) when the file is
-    refused; the database is then unchanged.
+    refused; the database is then unchanged. A reading of ``path`` already started by the
+    command (see :mod:`walkrx.web.imports.ahead`) is carried on rather than started again.
     """
-    options = ReadOptions(default_tz=patient.clinic.zone)
-    reader = open_import(
-        path, limits=limits, options=options, progress=progress, display_name=display_name
-    )
-    staging_dir = Path(settings.FILE_UPLOAD_TEMP_DIR)
+    as_text = connection.vendor == "sqlite"
+    ahead = None if display_name else take_read_ahead(path, limits=limits, as_text=as_text)
+    if ahead is not None:
+        reader, staged, reading = ahead.reader, ahead.staged, ahead.reading
+        reader.report_to(progress)
+    else:
+        options = ReadOptions(default_tz=patient.clinic.zone)
+        reader = open_import(
+            path, limits=limits, options=options, progress=progress, display_name=display_name
+        )
+        # One staging file per part of the file; big exports are read in parallel parts.
+        staging_dir = Path(settings.FILE_UPLOAD_TEMP_DIR)
+        staged = StagedParts(reader.max_parts(), staging_dir, as_text=as_text)
+        reading = None
     outcome = ImportOutcome(summary=reader.summary)
     writer = FileWriter(patient, outcome)
     with ExitStack() as stack:
-        # One staging file per part of the file; big exports are read in parallel parts.
-        staging = [
-            stack.enter_context(tempfile.TemporaryFile(dir=staging_dir, prefix="walkrx-staging-"))
-            for _ in range(reader.max_parts())
-        ]
-
-        def stage_part(index: int, records: Iterator[Any]) -> None:
-            target = staging[index]
-            target.seek(0)
-            target.truncate()
-            stage(records, target, patient_id=patient.pk)
-            target.flush()
+        stack.enter_context(staged)
 
         def write_part(index: int, _: None) -> None:
             if index == 0:
                 # Exited (committed, or rolled back on an error) before the staging files.
                 stack.enter_context(transaction.atomic())
                 writer.begin()
-            writer.add(unstage(staging[index]))
+            writer.add(staged.batches(index))
 
-        reader.map_parts(stage_part, ready=write_part)
+        if reading is not None:
+            reading.finish(write_part)
+        else:
+            reader.map_parts(staged.stage_part, ready=write_part)
         writer.finish()
         record_event(
             actor=by,
@@ -241,7 +249,7 @@ class FileWriter:
     def add(self, batches: Iterator[Any]) -> None:
         for rows, merge_rows, others, days in batches:
             if rows:
-                insert_step_samples(rows)
+                insert_step_samples(self.patient.pk, rows)
                 self.step_days |= days
                 self.keep_samples(merge_rows)
             self.workouts.extend(r for r in others if isinstance(r, WorkoutRecord))
@@ -354,8 +362,9 @@ def store_daily_steps(patient: Patient, totals: dict[date, DayTotals]) -> None:
     )
 
 
-def insert_step_samples(rows: list[tuple[Any, ...]]) -> None:
-    """Insert raw samples, skipping ones already stored (re-imports, overlapping exports).
+def insert_step_samples(patient_id: int, rows: list[tuple[Any, ...]]) -> None:
+    """Insert a patient's staged samples, skipping ones already stored (re-imports,
+    overlapping exports).
 
     Exports hold hundreds of thousands of samples, so rows go to the database as plain
     values through the driver's own cursor, in the form each database takes fastest:
@@ -367,23 +376,28 @@ def insert_step_samples(rows: list[tuple[Any, ...]]) -> None:
         return
     connection.ensure_connection()
     if connection.vendor == "postgresql":
-        _copy_step_samples(rows)
+        _copy_step_samples(patient_id, rows)
         return
-    full = _insert_step_sample_sql(ROWS_PER_INSERT)
+    full = _insert_step_sample_sql(patient_id, ROWS_PER_INSERT)
     cursor = connection.connection.cursor()
     try:
         for first in range(0, len(rows), ROWS_PER_INSERT):
             batch = rows[first : first + ROWS_PER_INSERT]
-            sql = full if len(batch) == ROWS_PER_INSERT else _insert_step_sample_sql(len(batch))
+            sql = (
+                full
+                if len(batch) == ROWS_PER_INSERT
+                else _insert_step_sample_sql(patient_id, len(batch))
+            )
             cursor.execute(sql, [value for row in batch for value in row])
     finally:
         cursor.close()
 
 
-def _copy_step_samples(rows: list[tuple[Any, ...]]) -> None:
+def _copy_step_samples(patient_id: int, rows: list[tuple[Any, ...]]) -> None:
     import psycopg
 
-    table, columns = _step_sample_table()
+    table, columns = _step_sample_columns()
+    patient = connection.ops.quote_name(StepSample._meta.get_field("patient").column)
     new = _NEW_STEP_SAMPLES
     # Names come from the model and a constant, quoted by the backend; values are copied.
     with psycopg.Cursor(connection.connection) as cursor:
@@ -395,8 +409,9 @@ def _copy_step_samples(rows: list[tuple[Any, ...]]) -> None:
             for row in rows:
                 copy.write_row(row)
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {new} "  # noqa: S608
-            "ON CONFLICT DO NOTHING"
+            f"INSERT INTO {table} ({patient}, {columns}) "  # noqa: S608
+            f"SELECT %s, {columns} FROM {new} ON CONFLICT DO NOTHING",
+            [patient_id],
         )
         cursor.execute(f"TRUNCATE {new}")
 
@@ -609,6 +624,13 @@ def fetch_step_rows(
         )
         for start, end, offset, steps, source_key, source_kind in fetched
     ]
+
+
+def database_datetime() -> Callable[[datetime], Any]:
+    """How an aware datetime is sent to the database (SQLite: naive UTC text, as Django)."""
+    if connection.vendor == "sqlite":
+        return sqlite_text
+    return lambda moment: moment
 
 
 def _timestamp(value: Any) -> float:

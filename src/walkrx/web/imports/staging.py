@@ -2,19 +2,23 @@
 
 A big export holds hundreds of thousands of step samples. Each is turned, once, into
 the row the database stores and the row the daily merge reads, and both are kept in a
-private temporary file (one per part of the file, see :func:`stage`) until the part is
-written. What a sample time becomes is computed per hour, not per sample (see
+private temporary file (one per part of the file, see :class:`StagedParts`) until the
+part is written. What a sample time becomes is computed per hour, not per sample (see
 :class:`SampleTimes`).
+
+Nothing here needs Django, so that a big export can be read and staged while the
+command that imports it is still starting (see :mod:`walkrx.web.imports.ahead`).
 """
 
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterator
+import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from types import TracebackType
 from typing import IO, Any, Final
-
-from django.db import connection
 
 from walkrx.core.activity import SourceKind
 from walkrx.ingest import StepSampleRecord
@@ -34,15 +38,62 @@ _COLON_TWO_DIGITS: Final = tuple(f":{i:02d}" for i in range(60))
 _MINUTE: Final = timedelta(minutes=1)
 
 
-def stage(records: Iterator[Any], staging: IO[bytes], *, patient_id: int) -> None:
+class StagedParts:
+    """A private staging file for each part of one file, filled by :meth:`stage_part`.
+
+    ``as_text`` says how sample times are staged: as SQLite's text (True) or as
+    datetimes (PostgreSQL). Closing the files deletes them.
+    """
+
+    def __init__(self, parts: int, directory: Path, *, as_text: bool) -> None:
+        self.as_text = as_text
+        self.files: list[IO[bytes]] = []
+        try:
+            for _ in range(parts):
+                # Kept open beyond this call; closed (and so deleted) by close().
+                file = tempfile.TemporaryFile(dir=directory, prefix="walkrx-staging-")  # noqa: SIM115
+                self.files.append(file)
+        except BaseException:
+            self.close()
+            raise
+
+    def stage_part(self, index: int, records: Iterator[Any]) -> None:
+        """Stage part ``index``'s records, replacing what an earlier reading of it staged."""
+        target = self.files[index]
+        target.seek(0)
+        target.truncate()
+        stage(records, target, as_text=self.as_text)
+        target.flush()
+
+    def batches(self, index: int) -> Iterator[tuple[Any, ...]]:
+        return unstage(self.files[index])
+
+    def close(self) -> None:
+        for file in self.files:
+            file.close()
+
+    def __enter__(self) -> StagedParts:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def stage(records: Iterator[Any], staging: IO[bytes], *, as_text: bool) -> None:
     """Write the file's records to the staging file in batches.
 
     Step samples, by far the most numerous, are staged twice: as ready-to-insert row
-    tuples and as the rows the daily merge reads (:data:`walkrx.core.activity.StepRow`);
-    workouts and weights as records. Each batch also carries the local days its step
-    samples fall on.
+    tuples (every column but the patient, added when they are written) and as the rows
+    the daily merge reads (:data:`walkrx.core.activity.StepRow`); workouts and weights as
+    records. Each batch also carries the local days its step samples fall on. Sample
+    times are staged as SQLite's text with ``as_text``, as datetimes otherwise.
     """
-    times = SampleTimes(as_text=connection.vendor == "sqlite")
+    times = SampleTimes(as_text=as_text)
     rows: list[tuple[Any, ...]] = []
     merge_rows: list[tuple[Any, ...]] = []
     others: list[Any] = []
@@ -61,7 +112,7 @@ def stage(records: Iterator[Any], staging: IO[bytes], *, patient_id: int) -> Non
             start, end, steps = record.start, record.end, record.steps
             start_value, start_seconds, offset = times(start)
             end_value, end_seconds, _ = times(end)
-            rows.append((patient_id, key, name, kind, start_value, end_value, offset, steps))
+            rows.append((key, name, kind, start_value, end_value, offset, steps))
             merge_rows.append((start_seconds, end_seconds, offset * 60, steps, key, merge_kind))
             # A sample that runs past midnight also counts on the next local day.
             days.add(start.date())
@@ -84,13 +135,6 @@ def unstage(staging: IO[bytes]) -> Iterator[tuple[Any, ...]]:
             yield pickle.load(staging)  # noqa: S301
         except EOFError:
             return
-
-
-def database_datetime() -> Callable[[datetime], Any]:
-    """How an aware datetime is sent to the database (SQLite: naive UTC text, as Django)."""
-    if connection.vendor == "sqlite":
-        return sqlite_text
-    return lambda moment: moment
 
 
 def sqlite_text(moment: datetime) -> str:
