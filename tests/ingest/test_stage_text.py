@@ -12,11 +12,11 @@ from walkrx.ingest.timeutil import parse_apple_date
 from walkrx.web.imports.staging import SampleTimes
 
 
-def _reference(moment: datetime) -> tuple[str, float, int]:
+def _reference(moment: datetime) -> tuple[str, float, int, int]:
     offset = moment.utcoffset()
     assert offset is not None
     text = moment.astimezone(UTC).isoformat(" ")[:-6]
-    return text, moment.timestamp(), int(offset.total_seconds() // 60)
+    return text, moment.timestamp(), int(offset.total_seconds() // 60), moment.date().toordinal()
 
 
 def _moments() -> list[datetime]:
@@ -63,17 +63,17 @@ def test_sample_times_equal_isoformat_timestamp_and_offset() -> None:
         assert times(moment) == _reference(moment), moment
     # Each moment again, now with its hours cached.
     for moment in moments:
-        value, seconds, minutes = times(moment)
-        assert (value, seconds, minutes) == _reference(moment), moment
+        value, seconds, minutes, day = times(moment)
+        assert (value, seconds, minutes, day) == _reference(moment), moment
         assert isinstance(seconds, int | float)
 
 
 def test_sample_times_for_a_database_that_takes_datetimes() -> None:
     times = SampleTimes(as_text=False)
     for moment in _moments():
-        value, seconds, minutes = times(moment)
+        value, seconds, minutes, day = times(moment)
         assert value is moment
-        assert (seconds, minutes) == _reference(moment)[1:], moment
+        assert (seconds, minutes, day) == _reference(moment)[1:], moment
 
 
 def test_sample_times_survive_full_hour_caches(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -83,5 +83,4 @@ def test_sample_times_survive_full_hour_caches(monkeypatch: pytest.MonkeyPatch) 
     for hour in range(50):
         moment = datetime(2024, 1, 1, tzinfo=tz) + timedelta(hours=hour, minutes=7, seconds=9)
         assert times(moment) == _reference(moment)
-    assert len(times._local_hours) <= 5
     assert len(times._utc_hours) <= 5

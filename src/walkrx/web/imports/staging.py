@@ -15,7 +15,7 @@ from __future__ import annotations
 import pickle
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final
@@ -35,7 +35,9 @@ SOURCE_TEXT_MAX = 200
 
 _TWO_DIGITS: Final = tuple(f"{i:02d}" for i in range(60))
 _COLON_TWO_DIGITS: Final = tuple(f":{i:02d}" for i in range(60))
-_MINUTE: Final = timedelta(minutes=1)
+_SECOND: Final = timedelta(seconds=1)
+_DAY_SECONDS: Final = 86_400
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 
 
 class StagedParts:
@@ -97,7 +99,7 @@ def stage(records: Iterator[Any], staging: IO[bytes], *, as_text: bool) -> None:
     rows: list[tuple[Any, ...]] = []
     merge_rows: list[tuple[Any, ...]] = []
     others: list[Any] = []
-    days: set[Any] = set()
+    days: set[int] = set()
     last_source = None
     key = name = kind = ""
     merge_kind = SourceKind.OTHER_APP
@@ -109,21 +111,32 @@ def stage(records: Iterator[Any], staging: IO[bytes], *, as_text: bool) -> None:
                 key, name = source.key[:SOURCE_TEXT_MAX], source.name[:SOURCE_TEXT_MAX]
                 kind = source.kind
                 merge_kind = SOURCE_KINDS.get(kind, SourceKind.OTHER_APP)
-            start, end, steps = record.start, record.end, record.steps
-            start_value, start_seconds, offset = times(start)
-            end_value, end_seconds, _ = times(end)
+            start_value, start_seconds, offset, start_day = times(record.start)
+            end_value, end_seconds, _, end_day = times(record.end)
+            steps = record.steps
             rows.append((key, name, kind, start_value, end_value, offset, steps))
             merge_rows.append((start_seconds, end_seconds, offset * 60, steps, key, merge_kind))
             # A sample that runs past midnight also counts on the next local day.
-            days.add(start.date())
-            days.add(end.date())
+            days.add(start_day)
+            days.add(end_day)
         else:
             others.append(record)
         if len(rows) + len(others) >= STAGING_BATCH:
-            pickle.dump((rows, merge_rows, others, days), staging, pickle.HIGHEST_PROTOCOL)
+            _dump(staging, rows, merge_rows, others, days)
             rows, merge_rows, others, days = [], [], [], set()
     if rows or others:
-        pickle.dump((rows, merge_rows, others, days), staging, pickle.HIGHEST_PROTOCOL)
+        _dump(staging, rows, merge_rows, others, days)
+
+
+def _dump(
+    staging: IO[bytes],
+    rows: list[tuple[Any, ...]],
+    merge_rows: list[tuple[Any, ...]],
+    others: list[Any],
+    days: set[int],
+) -> None:
+    local_days = {date.fromordinal(day) for day in days}
+    pickle.dump((rows, merge_rows, others, local_days), staging, pickle.HIGHEST_PROTOCOL)
 
 
 def unstage(staging: IO[bytes]) -> Iterator[tuple[Any, ...]]:
@@ -149,64 +162,60 @@ def offset_minutes(moment: datetime) -> int:
 
 class SampleTimes:
     """What staging needs of a sample time: the value the database stores (SQLite: the
-    text of :func:`sqlite_text`; otherwise the datetime itself), its POSIX seconds and
-    its UTC offset in minutes.
+    text of :func:`sqlite_text`; otherwise the datetime itself), its POSIX seconds, its
+    UTC offset in minutes and the ordinal of its local day.
 
     Nearly every time in an export is a whole second at a fixed whole-minute offset. For
-    those, the POSIX seconds of the local hour and the text of each UTC hour are cached,
-    and the rest is arithmetic. Anything else (zones with rules, fractions of a second,
-    offsets with seconds, times beyond the text's range) goes the plain way.
+    those the seconds are plain arithmetic on the local day and time, and the text of each
+    UTC hour is cached. Anything else (zones with rules, fractions of a second, offsets
+    with seconds, times beyond the text's range) goes the plain way.
     """
 
-    __slots__ = ("_as_text", "_local_hours", "_utc_hours")
+    __slots__ = ("_as_text", "_offsets", "_utc_hours")
 
     MAX_HOURS: Final = 200_000
 
     def __init__(self, *, as_text: bool) -> None:
         self._as_text = as_text
-        # (year, month, day, hour, zone) -> POSIX seconds of the hour's start, offset.
-        self._local_hours: dict[tuple[int, int, int, int, tzinfo], tuple[int, int] | None] = {}
+        # Fixed offsets -> their seconds; None when not whole minutes.
+        self._offsets: dict[tzinfo, int | None] = {}
         # POSIX hour -> "YYYY-MM-DD HH:" of that UTC hour.
         self._utc_hours: dict[int, str] = {}
 
-    def __call__(self, moment: datetime) -> tuple[Any, float, int]:
+    def __call__(self, moment: datetime) -> tuple[Any, float, int, int]:
         tz = moment.tzinfo
         if moment.microsecond or type(tz) is not timezone:
             return self._plain(moment)
-        key = (moment.year, moment.month, moment.day, moment.hour, tz)
         try:
-            hour = self._local_hours[key]
+            offset = self._offsets[tz]
         except KeyError:
-            hour = self._local_hour(key, moment, tz)
-        if hour is None:
+            offset = self._offset(tz)
+        if offset is None:
             return self._plain(moment)
-        base, minutes = hour
-        seconds = base + moment.minute * 60 + moment.second
+        day = moment.toordinal()
+        seconds = (
+            (day - _EPOCH_ORDINAL) * _DAY_SECONDS
+            + moment.hour * 3600
+            + moment.minute * 60
+            + moment.second
+            - offset
+        )
         if not self._as_text:
-            return moment, seconds, minutes
+            return moment, seconds, offset // 60, day
         utc_hour, rest = divmod(seconds, 3600)
         prefix = self._utc_hours.get(utc_hour)
         if prefix is None:
             prefix = self._utc_hour(utc_hour)
             if prefix is None:
                 return self._plain(moment)
-        return prefix + _TWO_DIGITS[rest // 60] + _COLON_TWO_DIGITS[rest % 60], seconds, minutes
+        text = prefix + _TWO_DIGITS[rest // 60] + _COLON_TWO_DIGITS[rest % 60]
+        return text, seconds, offset // 60, day
 
-    def _local_hour(
-        self, key: tuple[int, int, int, int, tzinfo], moment: datetime, tz: timezone
-    ) -> tuple[int, int] | None:
+    def _offset(self, tz: timezone) -> int | None:
         offset = tz.utcoffset(None)
-        hour: tuple[int, int] | None = None
-        if not offset.microseconds and not offset.seconds % 60:
-            try:
-                start = moment.replace(minute=0, second=0)
-                hour = (int(start.timestamp()), offset // _MINUTE)
-            except (OverflowError, ValueError, OSError):
-                hour = None
-        if len(self._local_hours) >= self.MAX_HOURS:
-            self._local_hours.clear()
-        self._local_hours[key] = hour
-        return hour
+        seconds = None if offset.microseconds or offset.seconds % 60 else offset // _SECOND
+        self._offsets[tz] = seconds
+        return seconds
 
     def _utc_hour(self, utc_hour: int) -> str | None:
         try:
@@ -218,6 +227,6 @@ class SampleTimes:
         self._utc_hours[utc_hour] = text
         return text
 
-    def _plain(self, moment: datetime) -> tuple[Any, float, int]:
+    def _plain(self, moment: datetime) -> tuple[Any, float, int, int]:
         value = sqlite_text(moment) if self._as_text else moment
-        return value, moment.timestamp(), offset_minutes(moment)
+        return value, moment.timestamp(), offset_minutes(moment), moment.toordinal()
