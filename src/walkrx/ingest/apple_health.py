@@ -8,10 +8,10 @@ elements, ``Workout`` elements by their ``HKWorkoutActivityType…`` value, and
 because their nested records duplicate top-level ones), cuts each wanted element out by
 its tag boundaries, and parses just that element with a safe lxml parser. Everything
 between wanted elements is skipped at ``bytes.find`` speed; long needles make that search
-fastest. Step and weight records written exactly as the Health app writes them (its
-attribute order, no children, no entities but those of the device description) are read
-with one regular expression instead of the parser, which takes most of the time per
-record otherwise; the tests check that both ways read the same.
+fastest. Step and weight records without children and without entities but those of the
+device description are read with regular expressions instead of the parser, which takes
+most of the time per record otherwise: one for the Health app's own attribute order, and
+attribute by attribute for any other order. The tests check that both ways read the same.
 
 Why this is sound for this format:
 
