@@ -6,8 +6,8 @@ fresh SQLite database, all database writes included) and with the baseline,
 healthkit-to-sqlite (installed on first use into benchmarks/.venv-baseline), taking
 turns. Both record layouts are measured: records grouped by type, then source, then date,
 as real exports list them, and records in order of time, which spreads the few records
-walkrx reads evenly through the file. Prints the median wall time, throughput and peak
-memory of each tool per layout, and checks the targets on every layout:
+walkrx reads evenly through the file. Prints the median wall time, throughput, processor
+time and peak memory of each tool per layout, and checks the targets on every layout:
 
 - walkrx takes at most 1/20 of the baseline's time;
 - walkrx's peak memory stays under 250 MB.
@@ -45,6 +45,9 @@ class Run:
     seconds: float
     peak_mb: float
     returncode: int
+    # Processor time (user + system) of the process and the children it waited for: the
+    # wall time minus this is roughly the time spent waiting, mostly for the disk.
+    cpu_seconds: float = 0.0
 
 
 def timed(name: str, command: list[str], env: dict[str, str], *, sample: bool = False) -> Run:
@@ -73,7 +76,8 @@ def timed(name: str, command: list[str], env: dict[str, str], *, sample: bool = 
         sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     peak_mb = max(usage.ru_maxrss / 1024, peak_tree[0] / 1024)
-    return Run(name, seconds, peak_mb, process.returncode)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(name, seconds, peak_mb, process.returncode, cpu)
 
 
 def sample_tree_pss(pid: int, peak: list[int], done: threading.Event) -> None:
@@ -206,9 +210,12 @@ def measure(args: argparse.Namespace, workdir: Path, layout: str) -> bool:
             return False
     typical_ours, typical_theirs = median_run(ours), median_run(theirs)
     print(f"File: {export.name}, {size_mb:,.1f} MB, records {label}; median of {args.runs}")
-    print(f"{'tool':<22}{'seconds':>10}{'MB/s':>10}")
+    print(f"{'tool':<22}{'seconds':>10}{'MB/s':>10}{'CPU seconds':>14}")
     for run in (typical_ours, typical_theirs):
-        print(f"{run.name:<22}{run.seconds:>10.2f}{size_mb / run.seconds:>10.1f}")
+        print(
+            f"{run.name:<22}{run.seconds:>10.2f}{size_mb / run.seconds:>10.1f}"
+            f"{run.cpu_seconds:>14.2f}"
+        )
     ratio = typical_ours.seconds / typical_theirs.seconds
     sampled = run_walkrx(export, workdir, args.database_url, f"{layout}-memory", sample=True)
     peak = max(sampled.peak_mb, *(run.peak_mb for run in ours))
