@@ -17,7 +17,7 @@ import hashlib
 import itertools
 import operator
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -197,7 +197,7 @@ def import_file(
     outcome = ImportOutcome(summary=reader.summary)
     writer = FileWriter(patient, outcome)
     with ExitStack() as stack:
-        stack.enter_context(staged)
+        stack.enter_context(closing(staged))
 
         def write_part(index: int, _: None) -> None:
             if index == 0:

@@ -17,7 +17,6 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Any, Final
 
 from walkrx.core.activity import SourceKind
@@ -73,17 +72,6 @@ class StagedParts:
     def close(self) -> None:
         for file in self.files:
             file.close()
-
-    def __enter__(self) -> StagedParts:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def stage(records: Iterator[Any], staging: IO[bytes], *, as_text: bool) -> None:
